@@ -1,0 +1,1 @@
+"""VirtualCert: a Python reference interpreter for the VirtualCert hypervisor model."""

@@ -1,0 +1,1 @@
+"""Subcommands of `vcert`, one module each."""
