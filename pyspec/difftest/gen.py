@@ -1,0 +1,170 @@
+"""Action generation: random, biased towards actions whose precondition holds.
+
+Most steps are chosen from what the current state makes plausible (mapped
+addresses, the pending hypercall, free pages, pinned physical pages), so
+long sequences get deep into the state space; a fixed share is drawn
+uniformly from the whole scope so that every error path is still exercised.
+Hypercall protocols come out as episodes: after `Hcall h` the hypervisor
+almost always serves `h` next and then returns control with `Chmod`.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Callable
+
+from .jstate import (Json, accessible, as_dict, content_kind, current_table, lookup,
+                     physical_map, trusted)
+from .scope import Scope
+
+PTYPES = ("T_RW", "T_PT")
+ERROR_SHARE = 0.15
+
+
+def uniform_action(rng: random.Random, scope: Scope) -> Json:
+    """Any action over the scope's ranges (one guest id beyond them)."""
+    o = rng.randint(1, scope.guests + 1)
+    va = rng.randrange(scope.vas)
+    pa = rng.randrange(scope.pas)
+    v = rng.randrange(scope.values)
+    t = rng.choice(PTYPES)
+    return rng.choice([
+        ["Read", va], ["Write", va, v], ["Read_hyper", va], ["Write_hyper", va, v],
+        ["Hcall", uniform_hcall(rng, scope)], ["New", o, va, pa], ["Del", o, va],
+        ["Lswitch", o, pa], ["Switch", o], "Ret_ctrl", "Chmod", ["Page_pin", o, pa, t],
+        ["Page_unpin", o, pa], "Silent",
+    ])
+
+
+def uniform_hcall(rng: random.Random, scope: Scope) -> Json:
+    va = rng.randrange(scope.vas)
+    pa = rng.randrange(scope.pas)
+    return rng.choice([["HC_new", va, pa], ["HC_del", va], ["HC_lswitch", pa],
+                       ["HC_pin", pa, rng.choice(PTYPES)], ["HC_unpin", pa]])
+
+
+def _pages_of_kind(state: Json, o: int, kind: str) -> list[int]:
+    mem = as_dict(state["mem"])
+    return [pa for pa, ma in physical_map(state, o).items() if content_kind(mem.get(ma)) == kind]
+
+
+def _unpinnable(state: Json, o: int) -> list[int]:
+    """Physical pages of `o` that are neither current nor mapped by `o`'s tables."""
+    info = lookup(state["oss"], o)
+    mapped: set[int] = set()
+    for pg in as_dict(state["mem"]).values():
+        if pg["owner"] == ["Os", o] and content_kind(pg) == "PT":
+            mapped.update(ma for _, ma in pg["content"][1])
+    return [pa for pa, ma in physical_map(state, o).items()
+            if ma not in mapped and (info is None or info["curr_page"] != pa)]
+
+
+def plausible_hcall(rng: random.Random, scope: Scope, ctx: Json, state: Json, o: int) -> Json:
+    """A hypercall of `o` whose service would probably succeed."""
+    table = current_table(state, o) or {}
+    choices: list[Callable[[], Json]] = []
+    rw = _pages_of_kind(state, o, "RW")
+    acc_vas = [va for va in range(scope.vas) if accessible(ctx, va)]
+    if rw and acc_vas:
+        choices.append(lambda: ["HC_new", rng.choice(acc_vas), rng.choice(rw)])
+    mapped = [va for va in table if accessible(ctx, va)]
+    if mapped:
+        choices.append(lambda: ["HC_del", rng.choice(mapped)])
+    pts = _pages_of_kind(state, o, "PT")
+    if pts:
+        choices.append(lambda: ["HC_lswitch", rng.choice(pts)])
+    unused = [pa for pa in range(scope.pas) if pa not in physical_map(state, o)]
+    if unused:
+        choices.append(lambda: ["HC_pin", rng.choice(unused), rng.choice(PTYPES)])
+    unpinnable = _unpinnable(state, o)
+    if unpinnable:
+        choices.append(lambda: ["HC_unpin", rng.choice(unpinnable)])
+    if not choices:
+        return uniform_hcall(rng, scope)
+    return rng.choice(choices)()
+
+
+def serve(o: int, h: Json) -> Json:
+    """The hypervisor action that serves hypercall `h` of guest `o`."""
+    kind = h[0]
+    if kind == "HC_new":
+        return ["New", o, h[1], h[2]]
+    if kind == "HC_del":
+        return ["Del", o, h[1]]
+    if kind == "HC_lswitch":
+        return ["Lswitch", o, h[1]]
+    if kind == "HC_pin":
+        return ["Page_pin", o, h[1], h[2]]
+    return ["Page_unpin", o, h[1]]
+
+
+def _access(rng: random.Random, scope: Scope, ctx: Json, state: Json, hyper: bool) -> Json:
+    """A read or write of a mapped address on the right side of the window."""
+    table = current_table(state, state["active_os"]) or {}
+    vas = [va for va in table if accessible(ctx, va) != hyper]
+    va = rng.choice(vas) if vas else rng.randrange(scope.vas)
+    if rng.random() < 0.5:
+        return ["Read_hyper", va] if hyper else ["Read", va]
+    v = rng.randrange(scope.values)
+    return ["Write_hyper", va, v] if hyper else ["Write", va, v]
+
+
+def plausible_action(rng: random.Random, scope: Scope, ctx: Json, state: Json) -> Json:
+    o = state["active_os"]
+    info = lookup(state["oss"], o)
+    if state["activity"] == "Running":
+        r = rng.random()
+        if r < 0.45:
+            return _access(rng, scope, ctx, state, hyper=False)
+        if r < 0.55:
+            return "Ret_ctrl"
+        if trusted(ctx, o):
+            return serve(o, plausible_hcall(rng, scope, ctx, state, o))
+        return ["Hcall", plausible_hcall(rng, scope, ctx, state, o)]
+    pending = info["hcall"] if info is not None else None
+    if pending is not None and rng.random() < 0.85:
+        return serve(o, pending)
+    r = rng.random()
+    if r < 0.45:
+        return "Chmod"
+    if r < 0.65:
+        return ["Switch", rng.choice([k for k, _ in state["oss"]])]
+    if r < 0.8:
+        waiting = [(k, i["hcall"]) for k, i in state["oss"] if i["hcall"] is not None]
+        if waiting:
+            k, h = rng.choice(waiting)
+            return serve(k, h)
+    return _access(rng, scope, ctx, state, hyper=True)
+
+
+def next_action(rng: random.Random, scope: Scope, ctx: Json, state: Json,
+                error_share: float = ERROR_SHARE) -> Json:
+    if rng.random() < error_share:
+        return uniform_action(rng, scope)
+    return plausible_action(rng, scope, ctx, state)
+
+
+def relevant_actions(scope: Scope, ctx: Json, state: Json) -> list[Json]:
+    """Every action worth trying from `state` in bounded-exhaustive mode: the
+    guests plus one unknown id, the vas in scope, the physical pages each
+    guest has plus one it has not, one written value."""
+    guests = sorted(as_dict(state["oss"])) + [scope.guests + 1]
+    vas = list(range(scope.vas))
+    pas = sorted({pa for o in guests for pa in physical_map(state, o)}
+                 | {next(p for p in range(scope.pas + len(guests) * scope.pas)
+                         if all(p not in physical_map(state, o) for o in guests))})
+    hcalls: list[Json] = ([["HC_new", va, pa] for va in vas for pa in pas]
+                          + [["HC_del", va] for va in vas] + [["HC_lswitch", pa] for pa in pas]
+                          + [["HC_pin", pa, t] for pa in pas for t in PTYPES]
+                          + [["HC_unpin", pa] for pa in pas])
+    acts: list[Json] = []
+    acts += [["Read", va] for va in vas] + [["Write", va, 1] for va in vas]
+    acts += [["Read_hyper", va] for va in vas] + [["Write_hyper", va, 1] for va in vas]
+    acts += [["Hcall", h] for h in hcalls]
+    for o in guests:
+        acts += [["New", o, va, pa] for va in vas for pa in pas]
+        acts += [["Del", o, va] for va in vas] + [["Lswitch", o, pa] for pa in pas]
+        acts += [["Switch", o]]
+        acts += [["Page_pin", o, pa, t] for pa in pas for t in PTYPES]
+        acts += [["Page_unpin", o, pa] for pa in pas]
+    return acts + ["Ret_ctrl", "Chmod", "Silent"]
