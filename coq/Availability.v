@@ -1,0 +1,129 @@
+(** Availability (FM 2011; MODEL.md section 6): on a run where the
+    hypervisor hands the CPU back ([Chmod]) only when no hypercall is
+    pending, and guests regain the CPU infinitely often, every pending
+    hypercall is eventually served.
+
+    Two fairness readings are proved.  [availability] takes MODEL.md's
+    "always eventually [activity = Running]" and needs the run to start in
+    a state where no hypercall is pending while a guest runs
+    ([quiet_when_running]); without it the theorem is false (see
+    AvailabilityCounterexample.v).  [availability_handback] reads "regain
+    the CPU" as the transition from the hypervisor to a guest and needs no
+    assumption on the first state. *)
+
+From VirtualCert Require Import Maps Model Actions Errors Semantics.
+From VirtualCert Require Import AvailabilitySteps AvailabilityTraces.
+
+(** (i) Each successful [Chmod] of the trace starts where no hypercall is
+    pending. *)
+Definition chmod_only_when_quiet (t : trace) : Prop :=
+  match t with Tcons s a r _ => a = Chmod -> r = Ok -> no_pending s end.
+
+Definition guest_running (s : state) : Prop := activity s = Running.
+
+(** The first step of the trace hands the CPU from the hypervisor to a
+    guest. *)
+Definition hands_back (t : trace) : Prop :=
+  match t with
+  | Tcons s _ _ rest => activity s = Waiting /\ activity (head rest) = Running
+  end.
+
+(** The conclusion, at the first state of a trace: each hypercall pending
+    there is eventually served. *)
+Definition pending_eventually_served (t : trace) : Prop :=
+  forall o info h,
+    lookup (oss (head t)) o = Some info -> hcall info = Some h ->
+    eventually (now (served o)) t.
+
+(** * The invariant: no hypercall is pending while a guest runs *)
+
+Lemma no_pending_served : forall o s, no_pending s -> served o s.
+Proof. intros o s H info Hl. exact (H o info Hl). Qed.
+
+(** One step keeps [quiet_when_running], given hypothesis (i) on it: a
+    guest regains the CPU only through [Chmod], which (i) allows only when
+    nothing is pending, and while a guest runs only [Hcall] makes a
+    hypercall pending, and it gives the CPU to the hypervisor. *)
+Lemma exec_preserves_quiet_when_running :
+  forall ctx s a r s',
+    exec ctx s a r s' -> (a = Chmod -> r = Ok -> no_pending s) ->
+    quiet_when_running s -> quiet_when_running s'.
+Proof.
+  intros ctx s a r s' Hexec Hchmod Hquiet Hrun' o info' Hl'.
+  destruct (hcall info') as [h|] eqn:Hh; [exfalso|reflexivity].
+  destruct (pending_hcall_created_only_by_hcall _ _ _ _ _ _ _ _ Hexec Hl' Hh)
+    as [[info [Hl Hhs]] | [_ [_ [_ Hwait]]]]; [|congruence].
+  destruct (activity s) eqn:Hact.
+  - rewrite (Hquiet Hact o info Hl) in Hhs. discriminate.
+  - destruct (exec_waiting_to_running_is_chmod _ _ _ _ _ Hexec Hact Hrun')
+      as [-> ->].
+    rewrite (Hchmod eq_refl eq_refl o info Hl) in Hhs. discriminate.
+Qed.
+
+Lemma quiet_when_running_always :
+  forall ctx t,
+    run ctx t -> always chmod_only_when_quiet t ->
+    quiet_when_running (head t) -> always (now quiet_when_running) t.
+Proof.
+  intros ctx t. apply always_invariant.
+  intros s a r t' Hexec Hchmod. eapply exec_preserves_quiet_when_running; eauto.
+Qed.
+
+(** * Availability *)
+
+Theorem availability :
+  forall ctx t,
+    run ctx t ->
+    always chmod_only_when_quiet t ->
+    always (eventually (now guest_running)) t ->
+    quiet_when_running (head t) ->
+    always pending_eventually_served t.
+Proof.
+  intros ctx t Hrun Hchmod Hfair Hstart.
+  pose proof (quiet_when_running_always _ _ Hrun Hchmod Hstart) as Hquiet.
+  clear Hrun Hchmod Hstart. revert t Hfair Hquiet.
+  cofix CH. intros [s a r t] Hfair Hquiet.
+  constructor.
+  - intros o info h _ _.
+    eapply eventually_with_always; [| exact Hquiet | apply always_now; exact Hfair].
+    intros t' Hq Hr. apply no_pending_served. exact (Hq Hr).
+  - apply CH; eapply always_rest; eassumption.
+Qed.
+
+(** A hand-back step starts where nothing is pending, since it is a
+    successful [Chmod]. *)
+Lemma hands_back_no_pending :
+  forall ctx t,
+    run ctx t -> chmod_only_when_quiet t -> hands_back t -> no_pending (head t).
+Proof.
+  intros ctx [s a r t] Hrun Hchmod [Hw Hr].
+  inversion Hrun as [s' a' r' t' Hexec _ E]; subst.
+  destruct (exec_waiting_to_running_is_chmod _ _ _ _ _ Hexec Hw Hr) as [-> ->].
+  exact (Hchmod eq_refl eq_refl).
+Qed.
+
+Theorem availability_handback :
+  forall ctx t,
+    run ctx t ->
+    always chmod_only_when_quiet t ->
+    always (eventually hands_back) t ->
+    always pending_eventually_served t.
+Proof.
+  intros ctx t Hrun Hchmod Hfair.
+  pose proof (run_always _ _ Hrun) as Hruns. clear Hrun.
+  revert t Hfair Hchmod Hruns.
+  cofix CH. intros [s a r t] Hfair Hchmod Hruns.
+  constructor.
+  - intros o info h _ _.
+    assert (Hboth : always (fun t' => run ctx t' /\ chmod_only_when_quiet t')
+                      (Tcons s a r t)).
+    { clear CH Hfair. revert s a r t Hchmod Hruns. cofix CH2.
+      intros s a r [s' a' r' t'] Hchmod Hruns.
+      constructor.
+      - split; apply always_now; assumption.
+      - apply CH2; eapply always_rest; eassumption. }
+    eapply eventually_with_always; [| exact Hboth | apply always_now; exact Hfair].
+    intros t' [Hrun' Hchmod'] Hback. unfold now.
+    apply no_pending_served. eapply hands_back_no_pending; eassumption.
+  - apply CH; eapply always_rest; eassumption.
+Qed.
