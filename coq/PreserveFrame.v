@@ -294,3 +294,31 @@ Proof.
   - apply (valid_usr_when_untrusted ctx s Hv).
 Qed.
 
+
+(** * Changes of the control fields and pending hypercalls only *)
+
+(** Changing only the active guest, mode, activity and pending hypercalls
+    keeps properties 5 to 8, provided the active guest exists. *)
+Lemma guests_change_preserves_valid :
+  forall ctx s s',
+    valid_state ctx s -> guests_kept s s' -> hyp s' = hyp s -> mem s' = mem s ->
+    active_exists s' ->
+    trusted_no_hcall ctx s' -> running_no_hcall s' -> svc_when_privileged ctx s' ->
+    usr_when_untrusted ctx s' ->
+    valid_state ctx s'.
+Proof.
+  intros ctx s s' Hv Hguests Hh Hm Hactive H1 H2 H3 H4.
+  destruct (same_mem_frame ctx s s' Hm) as (Hown & Hkept & Hjust).
+  apply valid_state_frame with s; auto.
+Qed.
+
+(** Giving guest [o] a new [os_info] with the same current page keeps the guests. *)
+Lemma update_guests_kept :
+  forall s s' o info info',
+    lookup (oss s) o = Some info -> curr_page info' = curr_page info ->
+    oss s' = update (oss s) o info' -> guests_kept s s'.
+Proof.
+  intros s s' o info info' Ho Hcurr Hoss o'. rewrite Hoss, lookup_update.
+  destruct (Nat.eqb o o') eqn:E; auto.
+  apply Nat.eqb_eq in E. subst o'. rewrite Ho. simpl. now rewrite Hcurr.
+Qed.
