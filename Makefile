@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 PYTHON ?= python3
 COQ_DIR := coq
 
-.PHONY: bootstrap coq proofs check test bench clean
+.PHONY: bootstrap coq proofs check test bench clean extract extract-check driver
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -34,3 +34,44 @@ test: bootstrap coq
 # Every benchmark in bench/, each printing its figures and ratios.
 bench: bootstrap
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PYTHON) $$b || exit 1; done
+
+# ---------------------------------------------------------------------------
+# Extraction and the driver (engineer E).  The extracted extract/vcert.ml{,i}
+# are committed, so `driver` needs only them and OCaml, not the Coq build;
+# `extract-check` catches extracted files that lag behind the Coq sources.
+EXTRACT_DIR := extract
+DRIVER_SOURCES := $(EXTRACT_DIR)/vcert.mli $(EXTRACT_DIR)/vcert.ml \
+	$(EXTRACT_DIR)/driver/codec.ml $(EXTRACT_DIR)/driver/server.ml $(EXTRACT_DIR)/driver/main.ml
+OCAML_WARNINGS := +a-4-9-40-41-42-44-45-70
+
+# Run extract/Extraction.v in a scratch directory (against the built
+# library) so that its .vo and outputs never clutter extract/; $(1) receives
+# vcert.ml and vcert.mli.
+define run_extraction
+	tmp=$$(mktemp -d) && cp $(EXTRACT_DIR)/Extraction.v $$tmp/ && \
+	(cd $$tmp && coqc -Q $(CURDIR)/$(COQ_DIR) VirtualCert Extraction.v) && \
+	cp $$tmp/vcert.ml $$tmp/vcert.mli $(1)/; status=$$?; rm -rf $$tmp; exit $$status
+endef
+
+# Re-extract the executable specification into extract/vcert.ml{,i}.
+extract: coq
+	@$(call run_extraction,$(EXTRACT_DIR))
+
+# Fail, showing the diff, if the committed extraction is not what Coq extracts now.
+extract-check: coq
+	@out=$$(mktemp -d) && ( $(call run_extraction,$$out) ) && \
+	diff -u $(EXTRACT_DIR)/vcert.mli $$out/vcert.mli && diff -u $(EXTRACT_DIR)/vcert.ml $$out/vcert.ml; \
+	status=$$?; rm -rf $$out; \
+	if [ $$status -ne 0 ]; then echo "extract-check: extract/vcert.ml{,i} are stale; run make extract" >&2; fi; \
+	exit $$status
+
+# The long-lived JSON driver, extract/vcert-driver (built in a scratch
+# directory and moved into place, so a concurrent run never sees half a binary).
+driver: bootstrap $(EXTRACT_DIR)/vcert-driver
+
+$(EXTRACT_DIR)/vcert-driver: $(DRIVER_SOURCES)
+	@mkdir -p $(EXTRACT_DIR)/_build && build=$$(mktemp -d $(EXTRACT_DIR)/_build/driver.XXXXXX) && \
+	cp $(DRIVER_SOURCES) $$build/ && \
+	(cd $$build && ocamlfind ocamlopt -package yojson -linkpkg -w $(OCAML_WARNINGS) \
+	  $(notdir $(DRIVER_SOURCES)) -o vcert-driver) && \
+	mv -f $$build/vcert-driver $@; status=$$?; rm -rf $$build; exit $$status

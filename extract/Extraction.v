@@ -1,0 +1,24 @@
+(** Extraction of the executable specification to one OCaml module, [Vcert]
+    ([vcert.ml] / [vcert.mli]), used by the long-lived driver.
+
+    [nat] becomes OCaml's [int] (ExtrOcamlNatInt).  The specification only
+    compares naturals ([Nat.eqb], [Nat.leb]) and never does arithmetic on
+    them, so no result can leave the range of the inputs; the driver rejects
+    inputs at or above 2^62.  Every directive that maps a Coq type or
+    constant to an OCaml one is justified in TRUSTED.md. *)
+
+From Coq Require Extraction ExtrOcamlBasic ExtrOcamlNatInt.
+From VirtualCert Require Import Maps Model Actions Errors Step ValidDec.
+
+(** [Nat.leb] is used by [Maps.least_key]; ExtrOcamlNatInt only realises
+    [Compare_dec.leb], so give its [Nat] twin the same native comparison. *)
+Extract Inlined Constant Nat.leb => "(<=)".
+
+(** Realise [List.map] by OCaml's own: otherwise the extracted module
+    defines a value [map] and renames the finite-map type [Maps.map] to
+    [map0], which the JSON codec and its generator would have to know. *)
+Extract Inlined Constant List.map => "List.map".
+
+Extraction Language OCaml.
+
+Extraction "vcert" step trace pre_error pre_b effect valid_state_b first_invalid.

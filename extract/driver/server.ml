@@ -1,0 +1,197 @@
+(* The driver's requests and responses (docs/protocol.md, "Driver protocol"):
+   one request line in, one response value out.  Every failure becomes an
+   error response; nothing here raises. *)
+
+type json = Yojson.Safe.t
+
+let ( let* ) = Result.bind
+
+(* An error response's "error" object, minus what every error has in common. *)
+type failure = {
+  kind : string;  (* "malformed_json" | "bad_request" | "invalid_state" *)
+  message : string;
+  path : string;  (* JSON path of the offending value; "$" is the whole line *)
+  details : (string * json) list;
+}
+
+type request =
+  | Ping
+  | Valid of Vcert.context * Vcert.state
+  | Pre of Vcert.context * Vcert.state * Vcert.action
+  | Run of Vcert.context * Vcert.state * Vcert.action list * bool
+
+let malformed message = { kind = "malformed_json"; message; path = "$"; details = [] }
+
+let bad_request ({ path; message } : Codec.error) =
+  { kind = "bad_request"; message; path; details = [] }
+
+(* ---------------------------------------------------------------------- *)
+(* Parsing a line *)
+
+(* Yojson.Safe also reads tuples, variants and NaN/Infinity, which are not
+   JSON; refuse them so that both ends speak plain JSON. *)
+let rec is_standard (j : json) : bool =
+  match j with
+  | `Tuple _ | `Variant _ -> false
+  | `Float f -> Float.is_finite f
+  | `List items -> List.for_all is_standard items
+  | `Assoc fields -> List.for_all (fun (_, v) -> is_standard v) fields
+  | `Null | `Bool _ | `Int _ | `Intlit _ | `String _ -> true
+
+let parse_line (line : string) : (json, failure) result =
+  if String.trim line = "" then Error (malformed "empty line: expected one JSON request")
+  else
+    match Yojson.Safe.from_string line with
+    | j when is_standard j -> Ok j
+    | _ -> Error (malformed "not plain JSON (tuples, variants, NaN and Infinity are refused)")
+    | exception Yojson.Json_error msg -> Error (malformed msg)
+    | exception Stack_overflow -> Error (malformed "JSON nested too deeply")
+
+(* ---------------------------------------------------------------------- *)
+(* Decoding a request *)
+
+let op_fields = function
+  | "ping" -> Some [ "id"; "op" ]
+  | "valid" -> Some [ "id"; "op"; "context"; "state" ]
+  | "pre" -> Some [ "id"; "op"; "context"; "state"; "action" ]
+  | "run" -> Some [ "id"; "op"; "context"; "state"; "actions"; "states" ]
+  | _ -> None
+
+let decode_request (fields : (string * json) list) : (request, Codec.error) result =
+  let* op =
+    match List.assoc_opt "op" fields with
+    | Some (`String op) -> Ok op
+    | Some j -> Codec.expected "$.op" "an op name (a string)" j
+    | None -> Codec.fail "$" "missing field \"op\""
+  in
+  let* names =
+    match op_fields op with
+    | Some names -> Ok names
+    | None ->
+        Codec.fail "$.op" (Printf.sprintf "unknown op %S (expected run, valid, pre or ping)" op)
+  in
+  (* "states" is optional and defaults to false. *)
+  let fields =
+    if op = "run" && not (List.mem_assoc "states" fields) then fields @ [ ("states", `Bool false) ]
+    else fields
+  in
+  let* fields = Codec.record_of_json (op ^ " request") names "$" (`Assoc fields) in
+  let context () = Codec.decode_field Codec.context_of_json "$" fields "context" in
+  let state () = Codec.decode_field Codec.state_of_json "$" fields "state" in
+  match op with
+  | "valid" ->
+      let* ctx = context () in
+      let* s = state () in
+      Ok (Valid (ctx, s))
+  | "pre" ->
+      let* ctx = context () in
+      let* s = state () in
+      let* a = Codec.decode_field Codec.action_of_json "$" fields "action" in
+      Ok (Pre (ctx, s, a))
+  | "run" ->
+      let* ctx = context () in
+      let* s = state () in
+      let* acts = Codec.decode_field (Codec.list_of_json Codec.action_of_json) "$" fields "actions" in
+      let* with_states = Codec.decode_field Codec.bool_of_json "$" fields "states" in
+      Ok (Run (ctx, s, acts, with_states))
+  | _ -> Ok Ping
+
+(* ---------------------------------------------------------------------- *)
+(* Answering *)
+
+(* MODEL.md's statement of each valid_state property, for error messages. *)
+let property_statement (p : Vcert.vs_property) : string =
+  match p with
+  | Vcert.Trusted_no_hcall -> "a trusted guest never has a pending hypercall"
+  | Vcert.Running_no_hcall -> "while a guest runs, the active guest has no pending hypercall"
+  | Vcert.Svc_when_privileged ->
+      "the mode is Svc when the hypervisor runs (Waiting) or the active guest is trusted"
+  | Vcert.Usr_when_untrusted -> "the mode is Usr when an untrusted active guest is Running"
+  | Vcert.Hyp_maps_owned ->
+      "every hyp[o][pa] = ma names an existing page owned by Os o, and each hyp[o] is injective"
+  | Vcert.Page_tables_owned ->
+      "every page table of guest o maps accessible addresses to existing pages owned by \
+       Os o and window addresses to pages owned by Hyp"
+  | Vcert.Os_tables_exist ->
+      "every guest has a physical map and a current page table it owns, the active guest \
+       exists, and dom(hyp) = dom(oss)"
+  | Vcert.Accessible_mappings_physical ->
+      "every accessible mapping of a guest's page table reaches a page the guest holds in hyp"
+
+(* MODEL.md's number (1 to 8) of a valid_state property. *)
+let property_number (p : Vcert.vs_property) : int =
+  let rec index i = function
+    | [] -> 0
+    | q :: rest -> if q = p then i else index (i + 1) rest
+  in
+  index 1 Vcert.all_properties
+
+let check_valid (ctx : Vcert.context) (s : Vcert.state) : (unit, failure) result =
+  match Vcert.first_invalid ctx s with
+  | None -> Ok ()
+  | Some p ->
+      let n = property_number p in
+      let name = Yojson.Safe.to_string (Codec.json_of_vs_property p) in
+      Error
+        { kind = "invalid_state";
+          message =
+            Printf.sprintf "the state violates valid_state property %d, %s: %s" n name
+              (property_statement p);
+          path = "$.state";
+          details = [ ("property", Codec.json_of_vs_property p); ("number", `Int n) ] }
+
+let answer (req : request) : ((string * json) list, failure) result =
+  match req with
+  | Ping -> Ok [ ("pong", `Bool true) ]
+  | Valid (ctx, s) ->
+      let first = Vcert.first_invalid ctx s in
+      Ok
+        [ ("valid", `Bool (Vcert.valid_state_b ctx s));
+          ("first_invalid", Codec.json_of_option Codec.json_of_vs_property first);
+          ("number", Codec.json_of_option (fun p -> `Int (property_number p)) first) ]
+  | Pre (ctx, s, a) ->
+      let* () = check_valid ctx s in
+      Ok
+        [ ("pre", `Bool (Vcert.pre_b ctx s a));
+          ("pre_error", Codec.json_of_option Codec.json_of_error_code (Vcert.pre_error ctx s a)) ]
+  | Run (ctx, s, acts, with_states) ->
+      let* () = check_valid ctx s in
+      let results = Vcert.trace ctx s acts in
+      let final = List.fold_left (fun _ r -> r.Vcert.result_state) s results in
+      let responses = List.map (fun r -> Codec.json_of_outcome r.Vcert.response) results in
+      let states () = List.map (fun r -> Codec.json_of_state r.Vcert.result_state) results in
+      Ok
+        ([ ("responses", `List responses) ]
+        @ (if with_states then [ ("states", `List (states ())) ] else [])
+        @ [ ("final_state", Codec.json_of_state final) ])
+
+let error_response (id : json) (f : failure) : json =
+  `Assoc
+    [ ("id", id);
+      ("ok", `Bool false);
+      ( "error",
+        `Assoc
+          ([ ("kind", `String f.kind); ("message", `String f.message); ("path", `String f.path) ]
+          @ f.details) ) ]
+
+(* The response to one request line. *)
+let handle_line (line : string) : json =
+  match parse_line line with
+  | Error f -> error_response `Null f
+  | Ok (`Assoc fields) -> (
+      let id = Option.value (List.assoc_opt "id" fields) ~default:`Null in
+      let outcome =
+        try
+          let* req = Result.map_error bad_request (decode_request fields) in
+          answer req
+        with Stack_overflow ->
+          Error
+            { kind = "bad_request"; message = "request too large to process"; path = "$";
+              details = [] }
+      in
+      match outcome with
+      | Ok body -> `Assoc ((("id", id) :: ("ok", `Bool true) :: body))
+      | Error f -> error_response id f)
+  | Ok j ->
+      error_response `Null
+        (bad_request { path = "$"; message = "expected a request object, got " ^ Codec.describe j })

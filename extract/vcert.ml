@@ -1,0 +1,776 @@
+
+(** val negb : bool -> bool **)
+
+let negb = function
+| true -> false
+| false -> true
+
+(** val fst : ('a1 * 'a2) -> 'a1 **)
+
+let fst = function
+| (x, _) -> x
+
+
+
+(** val eqb : bool -> bool -> bool **)
+
+let eqb b1 b2 =
+  if b1 then b2 else if b2 then false else true
+
+module Nat =
+ struct
+ end
+
+(** val fold_right : ('a2 -> 'a1 -> 'a1) -> 'a1 -> 'a2 list -> 'a1 **)
+
+let rec fold_right f a0 = function
+| [] -> a0
+| b :: t -> f b (fold_right f a0 t)
+
+(** val existsb : ('a1 -> bool) -> 'a1 list -> bool **)
+
+let rec existsb f = function
+| [] -> false
+| a :: l0 -> (||) (f a) (existsb f l0)
+
+(** val forallb : ('a1 -> bool) -> 'a1 list -> bool **)
+
+let rec forallb f = function
+| [] -> true
+| a :: l0 -> (&&) (f a) (forallb f l0)
+
+(** val find : ('a1 -> bool) -> 'a1 list -> 'a1 option **)
+
+let rec find f = function
+| [] -> None
+| x :: tl -> if f x then Some x else find f tl
+
+type 'v map = (int * 'v) list
+
+(** val lookup : 'a1 map -> int -> 'a1 option **)
+
+let rec lookup m k =
+  match m with
+  | [] -> None
+  | p :: t -> let (k', v) = p in if (=) k k' then Some v else lookup t k
+
+(** val update : 'a1 map -> int -> 'a1 -> 'a1 map **)
+
+let rec update m k v =
+  match m with
+  | [] -> (k, v) :: []
+  | p :: t ->
+    let (k', v') = p in
+    if (=) k k' then (k, v) :: t else (k', v') :: (update t k v)
+
+(** val remove : 'a1 map -> int -> 'a1 map **)
+
+let rec remove m k =
+  match m with
+  | [] -> []
+  | p :: t ->
+    let (k', v') = p in
+    if (=) k k' then remove t k else (k', v') :: (remove t k)
+
+(** val keys : 'a1 map -> int list **)
+
+let keys m =
+  List.map fst m
+
+(** val in_dom : 'a1 map -> int -> bool **)
+
+let in_dom m k =
+  match lookup m k with
+  | Some _ -> true
+  | None -> false
+
+(** val forall_bindings : (int -> 'a1 -> bool) -> 'a1 map -> bool **)
+
+let forall_bindings p m =
+  forallb (fun k -> match lookup m k with
+                    | Some v -> p k v
+                    | None -> true) (keys m)
+
+(** val exists_binding : (int -> 'a1 -> bool) -> 'a1 map -> bool **)
+
+let exists_binding p m =
+  existsb (fun k -> match lookup m k with
+                    | Some v -> p k v
+                    | None -> false) (keys m)
+
+(** val least_step :
+    (int -> 'a1 -> bool) -> 'a1 map -> int -> int option -> int option **)
+
+let least_step p m k acc =
+  match lookup m k with
+  | Some v ->
+    if p k v
+    then (match acc with
+          | Some k' -> if (<=) k k' then Some k else Some k'
+          | None -> Some k)
+    else acc
+  | None -> acc
+
+(** val least_key : (int -> 'a1 -> bool) -> 'a1 map -> int option **)
+
+let least_key p m =
+  fold_right (least_step p m) None (keys m)
+
+type os_ident = int
+
+type vadd = int
+
+type padd = int
+
+type madd = int
+
+type value = int
+
+type context = { hyp_window : vadd list; trusted_oss : os_ident list }
+
+(** val accessible : context -> vadd -> bool **)
+
+let accessible ctx va =
+  negb (existsb ((=) va) ctx.hyp_window)
+
+(** val trusted : context -> os_ident -> bool **)
+
+let trusted ctx o =
+  existsb ((=) o) ctx.trusted_oss
+
+type ptype =
+| T_RW
+| T_PT
+
+type hyper_call =
+| HC_new of vadd * padd
+| HC_del of vadd
+| HC_lswitch of padd
+| HC_pin of padd * ptype
+| HC_unpin of padd
+
+type os_info = { curr_page : padd; hcall : hyper_call option }
+
+type mode =
+| Usr
+| Svc
+
+type os_activity =
+| Running
+| Waiting
+
+type page_content =
+| RW of value option
+| PT of madd map
+| Other
+
+type page_owner =
+| Hyp
+| Os of os_ident
+| No_Owner
+
+type page = { content : page_content; owner : page_owner }
+
+type state = { active_os : os_ident; exec_mode : mode;
+               activity : os_activity; oss : os_info map; hyp : madd map map;
+               mem : page map }
+
+(** val set_oss : state -> os_info map -> state **)
+
+let set_oss s m =
+  { active_os = s.active_os; exec_mode = s.exec_mode; activity = s.activity;
+    oss = m; hyp = s.hyp; mem = s.mem }
+
+(** val set_mem : state -> page map -> state **)
+
+let set_mem s m =
+  { active_os = s.active_os; exec_mode = s.exec_mode; activity = s.activity;
+    oss = s.oss; hyp = s.hyp; mem = m }
+
+(** val set_control : state -> os_ident -> mode -> os_activity -> state **)
+
+let set_control s o md act =
+  { active_os = o; exec_mode = md; activity = act; oss = s.oss; hyp = s.hyp;
+    mem = s.mem }
+
+(** val cpt : state -> os_ident -> madd option **)
+
+let cpt s o =
+  match lookup s.oss o with
+  | Some info ->
+    (match lookup s.hyp o with
+     | Some pm -> lookup pm info.curr_page
+     | None -> None)
+  | None -> None
+
+(** val current_table : state -> os_ident -> madd map option **)
+
+let current_table s o =
+  match cpt s o with
+  | Some ma ->
+    (match lookup s.mem ma with
+     | Some p ->
+       let { content = content0; owner = _ } = p in
+       (match content0 with
+        | PT m -> Some m
+        | _ -> None)
+     | None -> None)
+  | None -> None
+
+(** val maps_to : state -> os_ident -> vadd -> madd option **)
+
+let maps_to s o va =
+  match current_table s o with
+  | Some m -> lookup m va
+  | None -> None
+
+(** val newpage : ptype -> os_ident -> page **)
+
+let newpage t o =
+  match t with
+  | T_RW -> { content = (RW None); owner = (Os o) }
+  | T_PT -> { content = (PT []); owner = (Os o) }
+
+(** val is_free_page : page -> bool **)
+
+let is_free_page pg =
+  match pg.owner with
+  | No_Owner -> true
+  | _ -> false
+
+(** val is_rw : page_content -> bool **)
+
+let is_rw = function
+| RW _ -> true
+| _ -> false
+
+(** val is_pt : page_content -> bool **)
+
+let is_pt = function
+| PT _ -> true
+| _ -> false
+
+(** val ptype_eqb : ptype -> ptype -> bool **)
+
+let ptype_eqb a b =
+  match a with
+  | T_RW -> (match b with
+             | T_RW -> true
+             | T_PT -> false)
+  | T_PT -> (match b with
+             | T_RW -> false
+             | T_PT -> true)
+
+(** val hyper_call_eqb : hyper_call -> hyper_call -> bool **)
+
+let hyper_call_eqb a b =
+  match a with
+  | HC_new (va, pa) ->
+    (match b with
+     | HC_new (vb, pb) -> (&&) ((=) va vb) ((=) pa pb)
+     | _ -> false)
+  | HC_del va -> (match b with
+                  | HC_del vb -> (=) va vb
+                  | _ -> false)
+  | HC_lswitch pa -> (match b with
+                      | HC_lswitch pb -> (=) pa pb
+                      | _ -> false)
+  | HC_pin (pa, ta) ->
+    (match b with
+     | HC_pin (pb, tb) -> (&&) ((=) pa pb) (ptype_eqb ta tb)
+     | _ -> false)
+  | HC_unpin pa -> (match b with
+                    | HC_unpin pb -> (=) pa pb
+                    | _ -> false)
+
+type action =
+| Read of vadd
+| Write of vadd * value
+| Read_hyper of vadd
+| Write_hyper of vadd * value
+| Hcall of hyper_call
+| New of os_ident * vadd * padd
+| Del of os_ident * vadd
+| Lswitch of os_ident * padd
+| Switch of os_ident
+| Ret_ctrl
+| Chmod
+| Page_pin of os_ident * padd * ptype
+| Page_unpin of os_ident * padd
+| Silent
+
+type error_code =
+| Unknown_os
+| Wrong_os_activity
+| Not_active_os
+| Wrong_hcall
+| No_access_va_os
+| Invalid_vadd
+| Wrong_page_type
+| No_access_va_hyp
+| Trusted_os_hcall
+| Invalid_padd
+| Pending_hcall
+| Padd_in_use
+| No_free_memory
+| Page_in_use
+
+type outcome =
+| Ok
+| Error of error_code
+
+type result = { response : outcome; result_state : state }
+
+(** val served_info : context -> os_ident -> os_info -> os_info **)
+
+let served_info ctx o info =
+  { curr_page = info.curr_page; hcall =
+    (if trusted ctx o then info.hcall else None) }
+
+(** val serve : context -> state -> os_ident -> os_info map **)
+
+let serve ctx s o =
+  match lookup s.oss o with
+  | Some info -> update s.oss o (served_info ctx o info)
+  | None -> s.oss
+
+(** val activity_eqb : os_activity -> os_activity -> bool **)
+
+let activity_eqb a b =
+  match a with
+  | Running -> (match b with
+                | Running -> true
+                | Waiting -> false)
+  | Waiting -> (match b with
+                | Running -> false
+                | Waiting -> true)
+
+(** val gate_check :
+    context -> state -> os_ident -> hyper_call -> error_code option **)
+
+let gate_check ctx s o h =
+  match lookup s.oss o with
+  | Some info ->
+    if trusted ctx o
+    then if negb (activity_eqb s.activity Running)
+         then Some Wrong_os_activity
+         else if negb ((=) s.active_os o) then Some Not_active_os else None
+    else if negb (activity_eqb s.activity Waiting)
+         then Some Wrong_os_activity
+         else (match info.hcall with
+               | Some h' ->
+                 if hyper_call_eqb h' h then None else Some Wrong_hcall
+               | None -> Some Wrong_hcall)
+  | None -> Some Unknown_os
+
+(** val access_check :
+    context -> state -> os_activity -> bool -> error_code -> vadd ->
+    error_code option **)
+
+let access_check ctx s act acc acc_code va =
+  if negb (activity_eqb s.activity act)
+  then Some Wrong_os_activity
+  else if negb (eqb (accessible ctx va) acc)
+       then Some acc_code
+       else (match maps_to s s.active_os va with
+             | Some ma ->
+               (match lookup s.mem ma with
+                | Some p ->
+                  let { content = content0; owner = _ } = p in
+                  (match content0 with
+                   | RW _ -> None
+                   | _ -> Some Wrong_page_type)
+                | None -> Some Wrong_page_type)
+             | None -> Some Invalid_vadd)
+
+(** val physical_page : state -> os_ident -> padd -> madd option **)
+
+let physical_page s o pa =
+  match lookup s.hyp o with
+  | Some pm -> lookup pm pa
+  | None -> None
+
+(** val page_kind_check :
+    state -> (page_content -> bool) -> madd -> error_code option **)
+
+let page_kind_check s is_kind ma =
+  match lookup s.mem ma with
+  | Some pg -> if is_kind pg.content then None else Some Wrong_page_type
+  | None -> Some Wrong_page_type
+
+(** val then_check :
+    error_code option -> error_code option -> error_code option **)
+
+let then_check e k =
+  match e with
+  | Some ec -> Some ec
+  | None -> k
+
+(** val mapped_by_own_table_b : state -> os_ident -> madd -> bool **)
+
+let mapped_by_own_table_b s o ma =
+  exists_binding (fun _ pg ->
+    let { content = content0; owner = owner0 } = pg in
+    (match content0 with
+     | PT m ->
+       (match owner0 with
+        | Os o' ->
+          (&&) ((=) o' o) (exists_binding (fun _ ma' -> (=) ma' ma) m)
+        | _ -> false)
+     | _ -> false)) s.mem
+
+(** val least_free_page : state -> madd option **)
+
+let least_free_page s =
+  least_key (fun _ -> is_free_page) s.mem
+
+(** val pre_error : context -> state -> action -> error_code option **)
+
+let pre_error ctx s = function
+| Read va -> access_check ctx s Running true No_access_va_os va
+| Write (va, _) -> access_check ctx s Running true No_access_va_os va
+| Read_hyper va -> access_check ctx s Waiting false No_access_va_hyp va
+| Write_hyper (va, _) -> access_check ctx s Waiting false No_access_va_hyp va
+| Hcall _ ->
+  if negb (activity_eqb s.activity Running)
+  then Some Wrong_os_activity
+  else if trusted ctx s.active_os then Some Trusted_os_hcall else None
+| New (o, va, pa) ->
+  then_check (gate_check ctx s o (HC_new (va, pa)))
+    (if negb (accessible ctx va)
+     then Some No_access_va_os
+     else (match physical_page s o pa with
+           | Some ma -> page_kind_check s is_rw ma
+           | None -> Some Invalid_padd))
+| Del (o, va) ->
+  then_check (gate_check ctx s o (HC_del va))
+    (if negb (accessible ctx va)
+     then Some No_access_va_os
+     else (match maps_to s o va with
+           | Some _ -> None
+           | None -> Some Invalid_vadd))
+| Lswitch (o, pa) ->
+  then_check (gate_check ctx s o (HC_lswitch pa))
+    (match physical_page s o pa with
+     | Some ma -> page_kind_check s is_pt ma
+     | None -> Some Invalid_padd)
+| Switch o ->
+  if negb (activity_eqb s.activity Waiting)
+  then Some Wrong_os_activity
+  else if in_dom s.oss o then None else Some Unknown_os
+| Ret_ctrl ->
+  if activity_eqb s.activity Running then None else Some Wrong_os_activity
+| Chmod ->
+  if negb (activity_eqb s.activity Waiting)
+  then Some Wrong_os_activity
+  else (match lookup s.oss s.active_os with
+        | Some o ->
+          let { curr_page = _; hcall = hcall0 } = o in
+          (match hcall0 with
+           | Some _ -> Some Pending_hcall
+           | None -> None)
+        | None -> Some Pending_hcall)
+| Page_pin (o, pa, t) ->
+  then_check (gate_check ctx s o (HC_pin (pa, t)))
+    (match physical_page s o pa with
+     | Some _ -> Some Padd_in_use
+     | None ->
+       (match least_free_page s with
+        | Some _ -> None
+        | None -> Some No_free_memory))
+| Page_unpin (o, pa) ->
+  then_check (gate_check ctx s o (HC_unpin pa))
+    (match physical_page s o pa with
+     | Some ma ->
+       let current =
+         match lookup s.oss o with
+         | Some info -> (=) info.curr_page pa
+         | None -> false
+       in
+       if (||) current (mapped_by_own_table_b s o ma)
+       then Some Page_in_use
+       else None
+     | None -> Some Invalid_padd)
+| Silent -> None
+
+(** val pre_b : context -> state -> action -> bool **)
+
+let pre_b ctx s a =
+  match pre_error ctx s a with
+  | Some _ -> false
+  | None -> true
+
+(** val table_edit :
+    context -> state -> os_ident -> (madd map -> madd map) -> state **)
+
+let table_edit ctx s o f =
+  match cpt s o with
+  | Some ptma ->
+    (match lookup s.mem ptma with
+     | Some p ->
+       let { content = content0; owner = ow } = p in
+       (match content0 with
+        | PT m ->
+          set_oss
+            (set_mem s
+              (update s.mem ptma { content = (PT (f m)); owner = ow }))
+            (serve ctx s o)
+        | _ -> s)
+     | None -> s)
+  | None -> s
+
+(** val write_effect : state -> vadd -> value -> state **)
+
+let write_effect s va v =
+  match maps_to s s.active_os va with
+  | Some ma ->
+    (match lookup s.mem ma with
+     | Some pg ->
+       set_mem s
+         (update s.mem ma { content = (RW (Some v)); owner = pg.owner })
+     | None -> s)
+  | None -> s
+
+(** val effect : context -> state -> action -> state **)
+
+let effect ctx s = function
+| Write (va, v) -> write_effect s va v
+| Write_hyper (va, v) -> write_effect s va v
+| Hcall h ->
+  (match lookup s.oss s.active_os with
+   | Some info ->
+     { active_os = s.active_os; exec_mode = Svc; activity = Waiting; oss =
+       (update s.oss s.active_os { curr_page = info.curr_page; hcall = (Some
+         h) }); hyp = s.hyp; mem = s.mem }
+   | None -> s)
+| New (o, va, pa) ->
+  (match physical_page s o pa with
+   | Some ma -> table_edit ctx s o (fun m -> update m va ma)
+   | None -> s)
+| Del (o, va) -> table_edit ctx s o (fun m -> remove m va)
+| Lswitch (o, pa) ->
+  (match lookup s.oss o with
+   | Some info ->
+     set_oss s
+       (update s.oss o
+         (served_info ctx o { curr_page = pa; hcall = info.hcall }))
+   | None -> s)
+| Switch o -> set_control s o s.exec_mode s.activity
+| Ret_ctrl -> set_control s s.active_os Svc Waiting
+| Chmod ->
+  set_control s s.active_os (if trusted ctx s.active_os then Svc else Usr)
+    Running
+| Page_pin (o, pa, t) ->
+  (match least_free_page s with
+   | Some ma ->
+     (match lookup s.hyp o with
+      | Some pm ->
+        { active_os = s.active_os; exec_mode = s.exec_mode; activity =
+          s.activity; oss = (serve ctx s o); hyp =
+          (update s.hyp o (update pm pa ma)); mem =
+          (update s.mem ma (newpage t o)) }
+      | None -> s)
+   | None -> s)
+| Page_unpin (o, pa) ->
+  (match lookup s.hyp o with
+   | Some pm ->
+     (match lookup pm pa with
+      | Some ma ->
+        { active_os = s.active_os; exec_mode = s.exec_mode; activity =
+          s.activity; oss = (serve ctx s o); hyp =
+          (update s.hyp o (remove pm pa)); mem =
+          (update s.mem ma { content = Other; owner = No_Owner }) }
+      | None -> s)
+   | None -> s)
+| _ -> s
+
+(** val step : context -> state -> action -> result **)
+
+let step ctx s a =
+  match pre_error ctx s a with
+  | Some ec -> { response = (Error ec); result_state = s }
+  | None -> { response = Ok; result_state = (effect ctx s a) }
+
+(** val trace : context -> state -> action list -> result list **)
+
+let rec trace ctx s = function
+| [] -> []
+| a :: rest -> let r = step ctx s a in r :: (trace ctx r.result_state rest)
+
+type vs_property =
+| Trusted_no_hcall
+| Running_no_hcall
+| Svc_when_privileged
+| Usr_when_untrusted
+| Hyp_maps_owned
+| Page_tables_owned
+| Os_tables_exist
+| Accessible_mappings_physical
+
+(** val page_owner_eqb : page_owner -> page_owner -> bool **)
+
+let page_owner_eqb a b =
+  match a with
+  | Hyp -> (match b with
+            | Hyp -> true
+            | _ -> false)
+  | Os o -> (match b with
+             | Os o' -> (=) o o'
+             | _ -> false)
+  | No_Owner -> (match b with
+                 | No_Owner -> true
+                 | _ -> false)
+
+(** val mode_eqb : mode -> mode -> bool **)
+
+let mode_eqb a b =
+  match a with
+  | Usr -> (match b with
+            | Usr -> true
+            | Svc -> false)
+  | Svc -> (match b with
+            | Usr -> false
+            | Svc -> true)
+
+(** val is_none : 'a1 option -> bool **)
+
+let is_none = function
+| Some _ -> false
+| None -> true
+
+(** val owned_by_b : state -> madd -> page_owner -> bool **)
+
+let owned_by_b s ma ow =
+  match lookup s.mem ma with
+  | Some pg -> page_owner_eqb pg.owner ow
+  | None -> false
+
+(** val trusted_no_hcall_b : context -> state -> bool **)
+
+let trusted_no_hcall_b ctx s =
+  forall_bindings (fun o info ->
+    (||) (negb (trusted ctx o)) (is_none info.hcall)) s.oss
+
+(** val running_no_hcall_b : state -> bool **)
+
+let running_no_hcall_b s =
+  match s.activity with
+  | Running ->
+    (match lookup s.oss s.active_os with
+     | Some info -> is_none info.hcall
+     | None -> true)
+  | Waiting -> true
+
+(** val svc_when_privileged_b : context -> state -> bool **)
+
+let svc_when_privileged_b ctx s =
+  match s.activity with
+  | Running ->
+    (||) (negb (trusted ctx s.active_os)) (mode_eqb s.exec_mode Svc)
+  | Waiting -> mode_eqb s.exec_mode Svc
+
+(** val usr_when_untrusted_b : context -> state -> bool **)
+
+let usr_when_untrusted_b ctx s =
+  match s.activity with
+  | Running -> (||) (trusted ctx s.active_os) (mode_eqb s.exec_mode Usr)
+  | Waiting -> true
+
+(** val injective_b : madd map -> bool **)
+
+let injective_b pm =
+  forall_bindings (fun pa1 ma1 ->
+    forall_bindings (fun pa2 ma2 -> (||) (negb ((=) ma1 ma2)) ((=) pa1 pa2))
+      pm) pm
+
+(** val hyp_maps_owned_b : state -> bool **)
+
+let hyp_maps_owned_b s =
+  forall_bindings (fun o pm ->
+    (&&) (forall_bindings (fun _ ma -> owned_by_b s ma (Os o)) pm)
+      (injective_b pm)) s.hyp
+
+(** val page_tables_owned_b : context -> state -> bool **)
+
+let page_tables_owned_b ctx s =
+  forall_bindings (fun _ pg ->
+    let { content = content0; owner = owner0 } = pg in
+    (match content0 with
+     | PT m ->
+       (match owner0 with
+        | Os o ->
+          forall_bindings (fun va ma' ->
+            owned_by_b s ma' (if accessible ctx va then Os o else Hyp)) m
+        | _ -> true)
+     | _ -> true)) s.mem
+
+(** val current_table_owned_b : state -> os_ident -> os_info -> bool **)
+
+let current_table_owned_b s o info =
+  match lookup s.hyp o with
+  | Some pm ->
+    (match lookup pm info.curr_page with
+     | Some ma ->
+       (match lookup s.mem ma with
+        | Some p ->
+          let { content = content0; owner = owner0 } = p in
+          (match content0 with
+           | PT _ -> (match owner0 with
+                      | Os o' -> (=) o' o
+                      | _ -> false)
+           | _ -> false)
+        | None -> false)
+     | None -> false)
+  | None -> false
+
+(** val os_tables_exist_b : state -> bool **)
+
+let os_tables_exist_b s =
+  (&&)
+    ((&&) (forall_bindings (current_table_owned_b s) s.oss)
+      (in_dom s.oss s.active_os))
+    (forall_bindings (fun o _ -> in_dom s.oss o) s.hyp)
+
+(** val accessible_mappings_physical_b : context -> state -> bool **)
+
+let accessible_mappings_physical_b ctx s =
+  forall_bindings (fun _ pg ->
+    let { content = content0; owner = owner0 } = pg in
+    (match content0 with
+     | PT m ->
+       (match owner0 with
+        | Os o ->
+          forall_bindings (fun va ma' ->
+            (||) (negb (accessible ctx va))
+              (match lookup s.hyp o with
+               | Some pm -> exists_binding (fun _ ma -> (=) ma ma') pm
+               | None -> false)) m
+        | _ -> true)
+     | _ -> true)) s.mem
+
+(** val property_b : context -> state -> vs_property -> bool **)
+
+let property_b ctx s = function
+| Trusted_no_hcall -> trusted_no_hcall_b ctx s
+| Running_no_hcall -> running_no_hcall_b s
+| Svc_when_privileged -> svc_when_privileged_b ctx s
+| Usr_when_untrusted -> usr_when_untrusted_b ctx s
+| Hyp_maps_owned -> hyp_maps_owned_b s
+| Page_tables_owned -> page_tables_owned_b ctx s
+| Os_tables_exist -> os_tables_exist_b s
+| Accessible_mappings_physical -> accessible_mappings_physical_b ctx s
+
+(** val all_properties : vs_property list **)
+
+let all_properties =
+  Trusted_no_hcall :: (Running_no_hcall :: (Svc_when_privileged :: (Usr_when_untrusted :: (Hyp_maps_owned :: (Page_tables_owned :: (Os_tables_exist :: (Accessible_mappings_physical :: [])))))))
+
+(** val first_invalid : context -> state -> vs_property option **)
+
+let first_invalid ctx s =
+  find (fun p -> negb (property_b ctx s p)) all_properties
+
+(** val valid_state_b : context -> state -> bool **)
+
+let valid_state_b ctx s =
+  is_none (first_invalid ctx s)
