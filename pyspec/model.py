@@ -1,0 +1,471 @@
+"""The VirtualCert data model: immutable Python mirrors of coq/Model.v, Actions.v,
+Errors.v and ValidDec.v.
+
+The mapping to Coq is mechanical, so that tools can compare the two:
+
+* A Coq constructor with arguments is a frozen, slotted dataclass whose class name
+  is the exact Coq constructor name (``HC_new``, ``Write``, ``RW``, ``Os``,
+  ``Error``...) and whose fields are the Coq argument names, in Coq order.
+  Every such class carries ``TAG: ClassVar[str]``, the Coq constructor name.
+* A Coq constructor without arguments in a type that also has constructors with
+  arguments (``Other``, ``Hyp``, ``No_Owner``, ``Ret_ctrl``, ``Chmod``, ``Silent``,
+  ``Ok``) is a field-less dataclass of the same shape; compare with ``==``.
+* An inductive type whose constructors are all nullary (``ptype``, ``mode``,
+  ``os_activity``, ``error_code``, ``vs_property``) is an ``Enum`` whose member
+  names and values are the Coq constructor names, in Coq order.
+* A Coq record is a frozen dataclass whose fields are the Coq field names in Coq
+  order; its class name is the Coq type name in CamelCase (``os_info`` ->
+  ``OsInfo``) and ``COQ_NAME: ClassVar[str]`` holds the Coq type name.
+* A Coq inductive with argument-carrying constructors is a union type alias in
+  CamelCase (``hyper_call`` -> ``HyperCall``).
+* ``nat`` (and its aliases ``os_ident``, ``vadd``, ``padd``, ``madd``, ``value``)
+  is ``int``; ``option A`` is ``A | None``; ``list A`` is ``tuple[A, ...]``;
+  ``Maps.map V`` is ``IntMap[V]``, an immutable mapping with persistent updates.
+
+``COQ_TYPES`` lists every Coq type with its Python counterpart and, for
+inductives, its constructors in Coq order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from enum import Enum
+from typing import ClassVar, Generic, TypeVar, Union
+
+V = TypeVar("V")
+
+OsIdent = int
+Vadd = int
+Padd = int
+Madd = int
+Value = int
+
+
+class IntMap(Mapping[int, V], Generic[V]):
+    """An immutable finite map keyed by natural numbers (``Maps.map`` in Coq).
+
+    Iteration follows Coq's association-list order: ``set`` replaces an existing
+    key in place and appends a new one, ``remove`` drops the key.  Equality is
+    extensional (same keys, same values), like ``Maps.meq``.  Updates return a
+    new map and share the values with the old one.
+    """
+
+    __slots__ = ("_items", "_hash")
+
+    def __init__(self, items: Mapping[int, V] | Iterable[tuple[int, V]] = ()) -> None:
+        self._items: dict[int, V] = dict(items)
+        self._hash: int | None = None
+
+    @classmethod
+    def _adopt(cls, items: dict[int, V]) -> IntMap[V]:
+        """Wrap a dict that nobody else holds (no copy)."""
+        new = cls.__new__(cls)
+        new._items = items
+        new._hash = None
+        return new
+
+    def set(self, key: int, value: V) -> IntMap[V]:
+        items = self._items.copy()
+        items[key] = value
+        return IntMap._adopt(items)
+
+    def remove(self, key: int) -> IntMap[V]:
+        if key not in self._items:
+            return self
+        items = self._items.copy()
+        del items[key]
+        return IntMap._adopt(items)
+
+    def __getitem__(self, key: int) -> V:
+        return self._items[key]
+
+    def get(self, key: int, default: V | None = None) -> V | None:  # type: ignore[override]
+        return self._items.get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._items
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def items(self):  # type: ignore[override]
+        return self._items.items()
+
+    def values(self):  # type: ignore[override]
+        return self._items.values()
+
+    def keys(self):  # type: ignore[override]
+        return self._items.keys()
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, IntMap):
+            return self._items == other._items
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        if self._hash is None:
+            self._hash = hash(frozenset(self._items.items()))
+        return self._hash
+
+    def __repr__(self) -> str:
+        return f"IntMap({self._items!r})"
+
+
+EMPTY: IntMap = IntMap()
+
+_record = dataclass(frozen=True, slots=True)
+
+
+# --- Context -------------------------------------------------------------------
+
+
+@_record
+class Context:
+    COQ_NAME: ClassVar[str] = "context"
+    hyp_window: tuple[Vadd, ...] = ()
+    trusted_oss: tuple[OsIdent, ...] = ()
+
+    def accessible(self, va: Vadd) -> bool:
+        return va not in self.hyp_window
+
+    def trusted(self, o: OsIdent) -> bool:
+        return o in self.trusted_oss
+
+
+# --- Guests --------------------------------------------------------------------
+
+
+class Ptype(Enum):
+    T_RW = "T_RW"
+    T_PT = "T_PT"
+
+
+@_record
+class HC_new:
+    TAG: ClassVar[str] = "HC_new"
+    va: Vadd
+    pa: Padd
+
+
+@_record
+class HC_del:
+    TAG: ClassVar[str] = "HC_del"
+    va: Vadd
+
+
+@_record
+class HC_lswitch:
+    TAG: ClassVar[str] = "HC_lswitch"
+    pa: Padd
+
+
+@_record
+class HC_pin:
+    TAG: ClassVar[str] = "HC_pin"
+    pa: Padd
+    t: Ptype
+
+
+@_record
+class HC_unpin:
+    TAG: ClassVar[str] = "HC_unpin"
+    pa: Padd
+
+
+HyperCall = Union[HC_new, HC_del, HC_lswitch, HC_pin, HC_unpin]
+
+
+@_record
+class OsInfo:
+    COQ_NAME: ClassVar[str] = "os_info"
+    curr_page: Padd
+    hcall: HyperCall | None = None
+
+
+class Mode(Enum):
+    Usr = "Usr"
+    Svc = "Svc"
+
+
+class OsActivity(Enum):
+    """``Waiting`` means the hypervisor is executing."""
+
+    Running = "Running"
+    Waiting = "Waiting"
+
+
+# --- Memory --------------------------------------------------------------------
+
+
+@_record
+class RW:
+    TAG: ClassVar[str] = "RW"
+    v: Value | None
+
+
+@_record
+class PT:
+    """A page table: virtual to machine addresses."""
+
+    TAG: ClassVar[str] = "PT"
+    m: IntMap[Madd]
+
+
+@_record
+class Other:
+    TAG: ClassVar[str] = "Other"
+
+
+PageContent = Union[RW, PT, Other]
+
+
+@_record
+class Hyp:
+    TAG: ClassVar[str] = "Hyp"
+
+
+@_record
+class Os:
+    TAG: ClassVar[str] = "Os"
+    o: OsIdent
+
+
+@_record
+class No_Owner:
+    TAG: ClassVar[str] = "No_Owner"
+
+
+PageOwner = Union[Hyp, Os, No_Owner]
+
+
+@_record
+class Page:
+    COQ_NAME: ClassVar[str] = "page"
+    content: PageContent
+    owner: PageOwner
+
+
+# --- State ---------------------------------------------------------------------
+
+
+@_record
+class State:
+    COQ_NAME: ClassVar[str] = "state"
+    active_os: OsIdent
+    exec_mode: Mode
+    activity: OsActivity
+    oss: IntMap[OsInfo]
+    hyp: IntMap[IntMap[Madd]]
+    mem: IntMap[Page]
+
+
+# --- Actions -------------------------------------------------------------------
+
+
+@_record
+class Read:
+    TAG: ClassVar[str] = "Read"
+    va: Vadd
+
+
+@_record
+class Write:
+    TAG: ClassVar[str] = "Write"
+    va: Vadd
+    v: Value
+
+
+@_record
+class Read_hyper:
+    TAG: ClassVar[str] = "Read_hyper"
+    va: Vadd
+
+
+@_record
+class Write_hyper:
+    TAG: ClassVar[str] = "Write_hyper"
+    va: Vadd
+    v: Value
+
+
+@_record
+class Hcall:
+    TAG: ClassVar[str] = "Hcall"
+    h: HyperCall
+
+
+@_record
+class New:
+    TAG: ClassVar[str] = "New"
+    o: OsIdent
+    va: Vadd
+    pa: Padd
+
+
+@_record
+class Del:
+    TAG: ClassVar[str] = "Del"
+    o: OsIdent
+    va: Vadd
+
+
+@_record
+class Lswitch:
+    TAG: ClassVar[str] = "Lswitch"
+    o: OsIdent
+    pa: Padd
+
+
+@_record
+class Switch:
+    TAG: ClassVar[str] = "Switch"
+    o: OsIdent
+
+
+@_record
+class Ret_ctrl:
+    TAG: ClassVar[str] = "Ret_ctrl"
+
+
+@_record
+class Chmod:
+    TAG: ClassVar[str] = "Chmod"
+
+
+@_record
+class Page_pin:
+    TAG: ClassVar[str] = "Page_pin"
+    o: OsIdent
+    pa: Padd
+    t: Ptype
+
+
+@_record
+class Page_unpin:
+    TAG: ClassVar[str] = "Page_unpin"
+    o: OsIdent
+    pa: Padd
+
+
+@_record
+class Silent:
+    TAG: ClassVar[str] = "Silent"
+
+
+Action = Union[
+    Read, Write, Read_hyper, Write_hyper, Hcall, New, Del, Lswitch, Switch,
+    Ret_ctrl, Chmod, Page_pin, Page_unpin, Silent,
+]
+
+# --- Errors and results --------------------------------------------------------
+
+
+class ErrorCode(Enum):
+    Unknown_os = "Unknown_os"
+    Wrong_os_activity = "Wrong_os_activity"
+    Not_active_os = "Not_active_os"
+    Wrong_hcall = "Wrong_hcall"
+    No_access_va_os = "No_access_va_os"
+    Invalid_vadd = "Invalid_vadd"
+    Wrong_page_type = "Wrong_page_type"
+    No_access_va_hyp = "No_access_va_hyp"
+    Trusted_os_hcall = "Trusted_os_hcall"
+    Invalid_padd = "Invalid_padd"
+    Pending_hcall = "Pending_hcall"
+    Padd_in_use = "Padd_in_use"
+    No_free_memory = "No_free_memory"
+    Page_in_use = "Page_in_use"
+
+
+@_record
+class Ok:
+    TAG: ClassVar[str] = "Ok"
+
+
+@_record
+class Error:
+    TAG: ClassVar[str] = "Error"
+    ec: ErrorCode
+
+
+Outcome = Union[Ok, Error]
+
+
+@_record
+class Result:
+    COQ_NAME: ClassVar[str] = "result"
+    response: Outcome
+    result_state: State
+
+
+# --- valid_state properties (ValidDec.v) ---------------------------------------
+
+
+class VsProperty(Enum):
+    """The eight valid_state properties of MODEL.md section 3, in order."""
+
+    Trusted_no_hcall = "Trusted_no_hcall"
+    Running_no_hcall = "Running_no_hcall"
+    Svc_when_privileged = "Svc_when_privileged"
+    Usr_when_untrusted = "Usr_when_untrusted"
+    Hyp_maps_owned = "Hyp_maps_owned"
+    Page_tables_owned = "Page_tables_owned"
+    Os_tables_exist = "Os_tables_exist"
+    Accessible_mappings_physical = "Accessible_mappings_physical"
+
+    @property
+    def number(self) -> int:
+        """The property's number in MODEL.md (1 to 8)."""
+        return list(VsProperty).index(self) + 1
+
+
+# --- Singletons and the Coq registry -------------------------------------------
+
+OTHER = Other()
+HYP = Hyp()
+NO_OWNER = No_Owner()
+RET_CTRL = Ret_ctrl()
+CHMOD = Chmod()
+SILENT = Silent()
+OK = Ok()
+
+#: Coq inductive type name -> its constructor classes, in Coq order.
+INDUCTIVES: dict[str, tuple[type, ...]] = {
+    "hyper_call": (HC_new, HC_del, HC_lswitch, HC_pin, HC_unpin),
+    "page_content": (RW, PT, Other),
+    "page_owner": (Hyp, Os, No_Owner),
+    "action": (
+        Read, Write, Read_hyper, Write_hyper, Hcall, New, Del, Lswitch, Switch,
+        Ret_ctrl, Chmod, Page_pin, Page_unpin, Silent,
+    ),
+    "outcome": (Ok, Error),
+}
+
+#: Coq enumeration type name -> its Enum (members in Coq order).
+ENUMS: dict[str, type[Enum]] = {
+    "ptype": Ptype,
+    "mode": Mode,
+    "os_activity": OsActivity,
+    "error_code": ErrorCode,
+    "vs_property": VsProperty,
+}
+
+#: Coq record type name -> its dataclass.
+RECORDS: dict[str, type] = {
+    cls.COQ_NAME: cls for cls in (Context, OsInfo, Page, State, Result)
+}
+
+#: Every Coq type of the model -> its Python counterpart (class, Enum or union).
+COQ_TYPES: dict[str, object] = {
+    **RECORDS,
+    **ENUMS,
+    "hyper_call": HyperCall,
+    "page_content": PageContent,
+    "page_owner": PageOwner,
+    "action": Action,
+    "outcome": Outcome,
+}
