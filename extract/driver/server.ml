@@ -44,7 +44,8 @@ let parse_line (line : string) : (json, failure) result =
     match Yojson.Safe.from_string line with
     | j when is_standard j -> Ok j
     | _ -> Error (malformed "not plain JSON (tuples, variants, NaN and Infinity are refused)")
-    | exception Yojson.Json_error msg -> Error (malformed msg)
+    | exception Yojson.Json_error msg ->
+        Error (malformed (String.map (fun c -> if c = '\n' then ' ' else c) msg))
     | exception Stack_overflow -> Error (malformed "JSON nested too deeply")
 
 (* ---------------------------------------------------------------------- *)

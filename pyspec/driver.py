@@ -1,0 +1,244 @@
+"""Client for the extracted specification's long-lived driver (`extract/vcert-driver`).
+
+One `Driver` owns one driver subprocess: started on the first request, spoken
+to one JSON line per request (docs/protocol.md, "Driver protocol"), restarted
+automatically on the next request after it crashed or timed out. Requests
+and responses are plain JSON values (dicts, lists, ints, strings); typed
+conversion is pyspec's codec's business.
+
+    with Driver() as driver:
+        answer = driver.run(context, state, actions, states=True)
+        answer["responses"], answer["final_state"]
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import selectors
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import Any, BinaryIO
+
+JSON = Any  # a plain JSON value, as json.loads returns it
+
+DEFAULT_BINARY = Path(__file__).resolve().parent.parent / "extract" / "vcert-driver"
+BINARY_ENV_VAR = "VCERT_DRIVER"
+DEFAULT_TIMEOUT = 30.0
+_STDERR_TAIL = 2000
+
+
+class DriverError(Exception):
+    """Base class of every error raised by the driver client."""
+
+
+class DriverNotFound(DriverError):
+    """The driver binary does not exist or cannot be executed."""
+
+
+class DriverCrashed(DriverError):
+    """The driver process exited (or closed its output) during a request."""
+
+
+class DriverTimeout(DriverError):
+    """The driver did not answer a request in time; the process was killed."""
+
+
+class DriverProtocolError(DriverError):
+    """The driver answered something that is not a response to the request."""
+
+
+class DriverRequestError(DriverError):
+    """The driver answered the request with an error response."""
+
+    def __init__(self, error: dict[str, JSON]) -> None:
+        self.error = error
+        self.kind: str = error.get("kind", "")
+        self.path: str | None = error.get("path")
+        super().__init__(f"{self.kind} at {self.path}: {error.get('message', '')}")
+
+
+def default_binary() -> Path:
+    """The driver binary: $VCERT_DRIVER if set, else extract/vcert-driver."""
+    override = os.environ.get(BINARY_ENV_VAR)
+    return Path(override) if override else DEFAULT_BINARY
+
+
+class Driver:
+    """A persistent `vcert-driver` subprocess, usable as a context manager."""
+
+    def __init__(self, binary: Path | str | None = None, timeout: float = DEFAULT_TIMEOUT) -> None:
+        self.binary = Path(binary) if binary is not None else default_binary()
+        self.timeout = timeout
+        self._process: subprocess.Popen[bytes] | None = None
+        self._stderr: BinaryIO | None = None
+        self._pending = b""  # bytes read past the last complete line
+        self._ids = itertools.count(1)
+
+    # -- lifecycle ---------------------------------------------------------
+
+    def __enter__(self) -> Driver:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @property
+    def pid(self) -> int | None:
+        """The process id of the running driver, or None if none is running."""
+        return self._process.pid if self._process is not None else None
+
+    def close(self) -> None:
+        """Stop the driver process (politely: end of input, then kill)."""
+        process, self._process = self._process, None
+        if process is not None:
+            try:
+                if process.stdin is not None:
+                    process.stdin.close()
+                process.wait(timeout=2)
+            except (OSError, subprocess.TimeoutExpired):
+                process.kill()
+                process.wait()
+            if process.stdout is not None:
+                process.stdout.close()
+        if self._stderr is not None:
+            self._stderr.close()
+            self._stderr = None
+        self._pending = b""
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        if not self.binary.is_file() or not os.access(self.binary, os.X_OK):
+            raise DriverNotFound(
+                f"driver binary {self.binary} is missing or not executable: "
+                "run `make driver` in the repository root"
+                + (f" (or fix ${BINARY_ENV_VAR})" if os.environ.get(BINARY_ENV_VAR) else "")
+            )
+        self._stderr = tempfile.TemporaryFile()
+        self._process = subprocess.Popen(
+            [str(self.binary)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+        )
+        self._pending = b""
+        return self._process
+
+    def _live_process(self) -> subprocess.Popen[bytes]:
+        """The running process, (re)started if there is none or it has died."""
+        if self._process is not None and self._process.poll() is not None:
+            self.close()
+        return self._process if self._process is not None else self._start()
+
+    def _stderr_tail(self) -> str:
+        if self._stderr is None:
+            return ""
+        self._stderr.seek(0, os.SEEK_END)
+        size = self._stderr.tell()
+        self._stderr.seek(max(0, size - _STDERR_TAIL))
+        return self._stderr.read().decode("utf-8", errors="replace").strip()
+
+    def _crashed(self, what: str) -> DriverCrashed:
+        status = None
+        if self._process is not None:
+            try:
+                status = self._process.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                status = self._process.wait()
+        stderr = self._stderr_tail()
+        self.close()
+        detail = f" (exit status {status})" if status is not None else ""
+        detail += f"; stderr: {stderr}" if stderr else ""
+        return DriverCrashed(f"driver {what}{detail}; it will be restarted on the next request")
+
+    # -- the line protocol -------------------------------------------------
+
+    def _read_line(self, process: subprocess.Popen[bytes], deadline: float) -> bytes:
+        assert process.stdout is not None
+        fd = process.stdout.fileno()
+        with selectors.DefaultSelector() as selector:
+            selector.register(fd, selectors.EVENT_READ)
+            while b"\n" not in self._pending:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or not selector.select(remaining):
+                    process.kill()
+                    self.close()
+                    raise DriverTimeout(
+                        f"driver gave no answer within {self.timeout:g} s and was killed; "
+                        "it will be restarted on the next request"
+                    )
+                chunk = os.read(fd, 1 << 16)
+                if not chunk:
+                    raise self._crashed("closed its output")
+                self._pending += chunk
+        line, self._pending = self._pending.split(b"\n", 1)
+        return line
+
+    def request_line(self, line: str) -> JSON:
+        """Send one raw request line (no newline inside) and return the parsed answer."""
+        if "\n" in line or "\r" in line:
+            raise ValueError("a request line must not contain a line break")
+        process = self._live_process()
+        assert process.stdin is not None
+        deadline = time.monotonic() + self.timeout
+        try:
+            process.stdin.write(line.encode("utf-8") + b"\n")
+            process.stdin.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            raise self._crashed("exited before reading the request") from None
+        answer = self._read_line(process, deadline)
+        try:
+            return json.loads(answer)
+        except json.JSONDecodeError as exc:
+            self.close()
+            raise DriverProtocolError(f"driver answered non-JSON {answer[:200]!r}: {exc}") from None
+
+    def request(self, request: dict[str, JSON]) -> dict[str, JSON]:
+        """Send one request object (an "id" is added if absent); return the response
+        object as is, error responses included."""
+        body = dict(request)
+        body.setdefault("id", next(self._ids))
+        response = self.request_line(json.dumps(body, separators=(",", ":")))
+        if not isinstance(response, dict) or response.get("id") != body["id"]:
+            self.close()
+            raise DriverProtocolError(
+                f"driver answered {str(response)[:200]} to request id {body['id']!r}"
+            )
+        return response
+
+    def _call(self, request: dict[str, JSON]) -> dict[str, JSON]:
+        response = self.request(request)
+        if response.get("ok") is not True:
+            raise DriverRequestError(response.get("error") or {})
+        return response
+
+    # -- operations --------------------------------------------------------
+
+    def ping(self) -> dict[str, JSON]:
+        return self._call({"op": "ping"})
+
+    def valid(self, context: JSON, state: JSON) -> dict[str, JSON]:
+        """{"valid": bool, "first_invalid": property or None, "number": 1-8 or None}."""
+        return self._call({"op": "valid", "context": context, "state": state})
+
+    def pre(self, context: JSON, state: JSON, action: JSON) -> dict[str, JSON]:
+        """{"pre": bool, "pre_error": error code or None}; the state must be valid."""
+        return self._call({"op": "pre", "context": context, "state": state, "action": action})
+
+    def run(
+        self, context: JSON, state: JSON, actions: list[JSON], states: bool = False
+    ) -> dict[str, JSON]:
+        """{"responses": [...], "final_state": ...} plus "states" (one per step) if
+        `states`; raises DriverRequestError (kind invalid_state) for an invalid state."""
+        return self._call(
+            {"op": "run", "context": context, "state": state, "actions": actions, "states": states}
+        )
