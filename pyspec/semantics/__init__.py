@@ -16,11 +16,13 @@ from pyspec.semantics.isolation import (
 from pyspec.semantics.post import PostResult, post
 from pyspec.semantics.pre import pre
 from pyspec.semantics.step import StepResult, effect, step, trace
-from pyspec.semantics.valid import Violation, first_invalid, is_valid, valid_state
+from pyspec.semantics.valid import (
+    InvalidState, Violation, first_invalid, is_valid, require_valid, valid_state,
+)
 
 __all__ = [
-    "CheckResult", "OsView", "PostResult", "StepResult", "Violation", "effect",
+    "CheckResult", "InvalidState", "OsView", "PostResult", "StepResult", "Violation", "effect",
     "error_msg", "first_invalid", "is_valid", "locally_respects", "os_action",
-    "os_equivalent", "os_view", "post", "pre", "read_isolation", "step",
+    "os_equivalent", "os_view", "post", "pre", "read_isolation", "require_valid", "step",
     "step_consistency", "trace", "valid_state", "write_isolation",
 ]

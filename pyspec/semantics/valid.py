@@ -182,3 +182,20 @@ def first_invalid(ctx: Context, s: State) -> VsProperty | None:
 
 def is_valid(ctx: Context, s: State) -> bool:
     return first_invalid(ctx, s) is None
+
+
+class InvalidState(ValueError):
+    """A state that is not valid where a valid one is required."""
+
+    def __init__(self, violations: list[Violation]) -> None:
+        self.violations = violations
+        lines = "\n".join(f"  {v}" for v in violations)
+        super().__init__(f"invalid state ({len(violations)} violation(s)):\n{lines}")
+
+
+def require_valid(ctx: Context, s: State) -> State:
+    """``s`` itself if it is valid, else raise ``InvalidState`` naming every violation."""
+    violations = valid_state(ctx, s)
+    if violations:
+        raise InvalidState(violations)
+    return s
