@@ -11,7 +11,9 @@ import importlib
 import sys
 
 # Add one line per command module (pyspec/commands/<name>.py).
-COMMAND_MODULES: list[str] = []
+COMMAND_MODULES: list[str] = [
+    "step",
+]
 
 
 def build_parser() -> argparse.ArgumentParser:
