@@ -134,3 +134,29 @@ Lemma valid_waiting_svc : activity s = Waiting -> exec_mode s = Svc.
 Proof. intros Hw. destruct Hvalid as [_ [_ [H _]]]. apply H. auto. Qed.
 
 End Facts.
+
+(** * Serving a hypercall only touches the served guest's entry *)
+
+From VirtualCert Require Import Post MapFacts.
+
+Lemma in_dom_serve :
+  forall ctx s o k, in_dom (serve ctx s o) k = in_dom (oss s) k.
+Proof.
+  intros ctx s o k. unfold serve.
+  destruct (lookup (oss s) o) eqn:Hi; auto. eapply in_dom_update_present; eauto.
+Qed.
+
+Lemma lookup_serve_other :
+  forall ctx s o o', o' <> o -> lookup (serve ctx s o') o = lookup (oss s) o.
+Proof.
+  intros ctx s o o' Hne. unfold serve.
+  destruct (lookup (oss s) o'); auto. now apply lookup_update_neq.
+Qed.
+
+Lemma lookup_serve_same :
+  forall ctx s o,
+    lookup (serve ctx s o) o = option_map (served_info ctx o) (lookup (oss s) o).
+Proof.
+  intros ctx s o. unfold serve.
+  destruct (lookup (oss s) o) eqn:Hi; simpl; auto. apply lookup_update_eq.
+Qed.
