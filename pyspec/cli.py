@@ -12,7 +12,10 @@ import sys
 
 # Add one line per command module (pyspec/commands/<name>.py).
 COMMAND_MODULES: list[str] = [
+    "notebook",
     "step",
+    "run",
+    "check_state",
 ]
 
 
