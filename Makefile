@@ -75,3 +75,9 @@ $(EXTRACT_DIR)/vcert-driver: $(DRIVER_SOURCES)
 	(cd $$build && ocamlfind ocamlopt -package yojson -linkpkg -w $(OCAML_WARNINGS) \
 	  $(notdir $(DRIVER_SOURCES)) -o vcert-driver) && \
 	mv -f $$build/vcert-driver $@; status=$$?; rm -rf $$build; exit $$status
+
+# ---------------------------------------------------------------------------
+# pyspec (engineer F): regenerate the shipped JSON Schema from the data model.
+.PHONY: schema-json
+schema-json: bootstrap
+	@$(PYTHON) -m pyspec.schema_json

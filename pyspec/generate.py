@@ -15,8 +15,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-
-from hypothesis import strategies as st
+from typing import TYPE_CHECKING
 
 from pyspec.model import (
     CHMOD, HYP, NO_OWNER, OTHER, PT, RET_CTRL, RW, SILENT, Action, Context, Del, HC_del,
@@ -26,6 +25,10 @@ from pyspec.model import (
 )
 from pyspec.semantics.derived import current_table
 from pyspec.semantics.pre import pre
+from pyspec.semantics.step import step
+
+if TYPE_CHECKING:
+    from hypothesis.strategies import SearchStrategy
 
 VALUES = range(100)
 
@@ -251,18 +254,20 @@ def random_action(rng: random.Random, ctx: Context, s: State,
     return arbitrary_action(rng, ctx, s)
 
 
-# --- Hypothesis strategies -----------------------------------------------------
+# --- Hypothesis strategies (Hypothesis is a test dependency: imported on use) ---
 
 
-def states(scope: Scope = Scope()) -> st.SearchStrategy[tuple[Context, State]]:
+def states(scope: Scope = Scope()) -> SearchStrategy[tuple[Context, State]]:
     """Valid states of ``scope`` with their contexts."""
+    from hypothesis import strategies as st
+
     return st.randoms(use_true_random=False).map(lambda rng: generate_state(rng, scope))
 
 
 def states_with_actions(scope: Scope = Scope(), length: int = 1, error_rate: float = 0.1
-                        ) -> st.SearchStrategy[tuple[Context, State, list[Action]]]:
+                        ) -> SearchStrategy[tuple[Context, State, list[Action]]]:
     """A valid state and ``length`` actions drawn along the run from it."""
-    from pyspec.semantics.step import step
+    from hypothesis import strategies as st
 
     def draw(rng: random.Random) -> tuple[Context, State, list[Action]]:
         ctx, s0 = generate_state(rng, scope)
