@@ -81,3 +81,14 @@ $(EXTRACT_DIR)/vcert-driver: $(DRIVER_SOURCES)
 .PHONY: schema-json
 schema-json: bootstrap
 	@$(PYTHON) -m pyspec.schema_json
+
+# ---------------------------------------------------------------------------
+# Notebook tour (engineer D): the coq-jupyter kernel spec, with the compiled
+# library on `-Q coq VirtualCert`, goes into this Python's environment.
+.PHONY: notebook-kernel notebook
+notebook-kernel: bootstrap
+	@$(PYTHON) -m pyspec.cli notebook kernel
+
+# Execute notebooks/tour.ipynb headless; fails on any Coq error.
+notebook: notebook-kernel coq
+	@$(PYTHON) -m pyspec.cli notebook run

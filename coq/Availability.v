@@ -16,23 +16,23 @@ From VirtualCert Require Import AvailabilitySteps AvailabilityTraces.
 
 (** (i) Each successful [Chmod] of the trace starts where no hypercall is
     pending. *)
-Definition chmod_only_when_quiet (t : trace) : Prop :=
+Definition chmod_only_when_quiet (t : inf_trace) : Prop :=
   match t with Tcons s a r _ => a = Chmod -> r = Ok -> no_pending s end.
 
 Definition guest_running (s : state) : Prop := activity s = Running.
 
 (** The first step of the trace hands the CPU from the hypervisor to a
     guest. *)
-Definition hands_back (t : trace) : Prop :=
+Definition hands_back (t : inf_trace) : Prop :=
   match t with
-  | Tcons s _ _ rest => activity s = Waiting /\ activity (head rest) = Running
+  | Tcons s _ _ rest => activity s = Waiting /\ activity (first_state rest) = Running
   end.
 
 (** The conclusion, at the first state of a trace: each hypercall pending
     there is eventually served. *)
-Definition pending_eventually_served (t : trace) : Prop :=
+Definition pending_eventually_served (t : inf_trace) : Prop :=
   forall o info h,
-    lookup (oss (head t)) o = Some info -> hcall info = Some h ->
+    lookup (oss (first_state t)) o = Some info -> hcall info = Some h ->
     eventually (now (served o)) t.
 
 (** * The invariant: no hypercall is pending while a guest runs *)
@@ -63,7 +63,7 @@ Qed.
 Lemma quiet_when_running_always :
   forall ctx t,
     run ctx t -> always chmod_only_when_quiet t ->
-    quiet_when_running (head t) -> always (now quiet_when_running) t.
+    quiet_when_running (first_state t) -> always (now quiet_when_running) t.
 Proof.
   intros ctx t. apply always_invariant.
   intros s a r t' Hexec Hchmod. eapply exec_preserves_quiet_when_running; eauto.
@@ -76,7 +76,7 @@ Theorem availability :
     run ctx t ->
     always chmod_only_when_quiet t ->
     always (eventually (now guest_running)) t ->
-    quiet_when_running (head t) ->
+    quiet_when_running (first_state t) ->
     always pending_eventually_served t.
 Proof.
   intros ctx t Hrun Hchmod Hfair Hstart.
@@ -94,7 +94,7 @@ Qed.
     successful [Chmod]. *)
 Lemma hands_back_no_pending :
   forall ctx t,
-    run ctx t -> chmod_only_when_quiet t -> hands_back t -> no_pending (head t).
+    run ctx t -> chmod_only_when_quiet t -> hands_back t -> no_pending (first_state t).
 Proof.
   intros ctx [s a r t] Hrun Hchmod [Hw Hr].
   inversion Hrun as [s' a' r' t' Hexec _ E]; subst.

@@ -1,44 +1,44 @@
 (** Infinite executions of the semantics with errors, and the temporal
     operators used to state availability (FM 2011).
 
-    A trace is a stream of steps [s —a/r→ ...]; the step's target is the
-    source state of the rest of the trace, so consecutive steps are
-    chained by construction of [run], which asks every step to be a
-    transition of [exec]. *)
+    An [inf_trace] (named apart from [Step.trace], which runs a finite
+    list of actions) is a stream of steps [s —a/r→ ...]; consecutive steps
+    are chained by [run], which asks every step to be a transition of
+    [exec] whose target is the first state of the rest of the trace. *)
 
 From VirtualCert Require Import Model Actions Errors Semantics.
 
-CoInductive trace : Type :=
-| Tcons (s : state) (a : action) (r : outcome) (rest : trace).
+CoInductive inf_trace : Type :=
+| Tcons (s : state) (a : action) (r : outcome) (rest : inf_trace).
 
-Definition head (t : trace) : state :=
+Definition first_state (t : inf_trace) : state :=
   match t with Tcons s _ _ _ => s end.
 
 (** Unfold a trace one step; used to compute with cofixpoints. *)
-Definition trace_unfold (t : trace) : trace :=
+Definition inf_trace_unfold (t : inf_trace) : inf_trace :=
   match t with Tcons s a r rest => Tcons s a r rest end.
 
-Lemma trace_unfold_eq : forall t, t = trace_unfold t.
+Lemma inf_trace_unfold_eq : forall t, t = inf_trace_unfold t.
 Proof. intros []. reflexivity. Qed.
 
 (** Every step of [t] is a transition of the semantics with errors. *)
-CoInductive run (ctx : context) : trace -> Prop :=
+CoInductive run (ctx : context) : inf_trace -> Prop :=
 | run_cons : forall s a r t,
-    exec ctx s a r (head t) -> run ctx t -> run ctx (Tcons s a r t).
+    exec ctx s a r (first_state t) -> run ctx t -> run ctx (Tcons s a r t).
 
 (** * Temporal operators over traces *)
 
-CoInductive always (P : trace -> Prop) : trace -> Prop :=
+CoInductive always (P : inf_trace -> Prop) : inf_trace -> Prop :=
 | always_cons : forall s a r t,
     P (Tcons s a r t) -> always P t -> always P (Tcons s a r t).
 
-Inductive eventually (P : trace -> Prop) : trace -> Prop :=
+Inductive eventually (P : inf_trace -> Prop) : inf_trace -> Prop :=
 | eventually_now : forall t, P t -> eventually P t
 | eventually_later : forall s a r t,
     eventually P t -> eventually P (Tcons s a r t).
 
 (** A state property, read at the first state of a trace. *)
-Definition now (p : state -> Prop) (t : trace) : Prop := p (head t).
+Definition now (p : state -> Prop) (t : inf_trace) : Prop := p (first_state t).
 
 Lemma always_now : forall P t, always P t -> P t.
 Proof. intros P t H. destruct H. assumption. Qed.
@@ -62,7 +62,7 @@ Qed.
 (** Combine an invariant with a liveness property: where [P] eventually
     holds and [Q] always does, something implied by both eventually holds. *)
 Lemma eventually_with_always :
-  forall (P Q R : trace -> Prop) t,
+  forall (P Q R : inf_trace -> Prop) t,
     (forall t', Q t' -> P t' -> R t') ->
     always Q t -> eventually P t -> eventually R t.
 Proof.
@@ -74,11 +74,11 @@ Qed.
 (** An invariant of single steps holds along a whole run from a state
     where it holds. *)
 Lemma always_invariant :
-  forall ctx (inv : state -> Prop) (ok_step : trace -> Prop) t,
+  forall ctx (inv : state -> Prop) (ok_step : inf_trace -> Prop) t,
     (forall s a r t',
-        exec ctx s a r (head t') -> ok_step (Tcons s a r t') ->
-        inv s -> inv (head t')) ->
-    run ctx t -> always ok_step t -> inv (head t) -> always (now inv) t.
+        exec ctx s a r (first_state t') -> ok_step (Tcons s a r t') ->
+        inv s -> inv (first_state t')) ->
+    run ctx t -> always ok_step t -> inv (first_state t) -> always (now inv) t.
 Proof.
   intros ctx inv ok_step. cofix CH. intros [s a r t] Hpres Hrun Hok Hinv.
   inversion Hrun as [s' a' r' t' Hexec Hrun' E]; subst.
