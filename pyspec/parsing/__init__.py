@@ -1,0 +1,1 @@
+"""Parsers for extracted OCaml and for Gallina declarations, and the jobs built on them."""
