@@ -23,7 +23,7 @@ from pyspec.model import (
     New, Os, OsActivity, OsIdent, OsInfo, Padd, Page, Page_pin, Page_unpin, Ptype, Read,
     Read_hyper, State, Switch, Vadd, Write, Write_hyper,
 )
-from pyspec.semantics.derived import current_table
+from pyspec.semantics.derived import current_table, replace_state
 from pyspec.semantics.pre import pre
 from pyspec.semantics.step import step
 
@@ -172,25 +172,39 @@ def _address_bounds(ctx: Context, s: State) -> tuple[int, int, int]:
 
 
 def plausible_hcall(rng: random.Random, ctx: Context, s: State, o: OsIdent) -> HyperCall:
-    """A hypercall that ``o`` could sensibly ask for (usually servable)."""
+    """A hypercall that ``o`` could sensibly ask for: usually one that the
+    hypervisor can serve right away (a hypercall that cannot be served stays
+    pending and blocks ``o``)."""
     pm = s.hyp.get(o) or IntMap()
     n_va, n_pa, _ = _address_bounds(ctx, s)
     accessible = [va for va in range(n_va) if ctx.accessible(va)] or [0]
     unused = [pa for pa in range(n_pa) if pa not in pm]
-    info = s.oss.get(o)
-    unpinnable = [pa for pa in pm if info is None or pa != info.curr_page]
-    options: list[Callable[[], HyperCall]] = [
-        lambda: HC_pin(rng.choice(unused), rng.choice(list(Ptype))),
-    ]
+    candidates: list[HyperCall] = [HC_pin(rng.choice(unused), rng.choice(list(Ptype)))]
     if rw := _pages_of(s, o, RW):
-        options.append(lambda: HC_new(rng.choice(accessible), rng.choice(rw)))
+        candidates.append(HC_new(rng.choice(accessible), rng.choice(rw)))
     if mapped := _mapped(ctx, s, o, True):
-        options.append(lambda: HC_del(rng.choice(mapped)))
+        candidates.append(HC_del(rng.choice(mapped)))
     if tables := _pages_of(s, o, PT):
-        options.append(lambda: HC_lswitch(rng.choice(tables)))
-    if unpinnable:
-        options.append(lambda: HC_unpin(rng.choice(unpinnable)))
-    return rng.choice(options)()
+        candidates.append(HC_lswitch(rng.choice(tables)))
+    if pm:
+        candidates.append(HC_unpin(rng.choice(list(pm))))
+    servable = [h for h in candidates if _servable(ctx, s, o, h)]
+    if servable and rng.random() < 0.9:
+        return rng.choice(servable)
+    return rng.choice(candidates)
+
+
+def _servable(ctx: Context, s: State, o: OsIdent, h: HyperCall) -> bool:
+    """Would the hypervisor's service of ``h`` for ``o`` pass its precondition?"""
+    info = s.oss.get(o)
+    if info is None:
+        return False
+    if ctx.trusted(o):
+        asked = replace_state(s, activity=OsActivity.Running, active_os=o)
+    else:
+        asked = replace_state(s, activity=OsActivity.Waiting,
+                              oss=s.oss.set(o, OsInfo(info.curr_page, h)))
+    return pre(ctx, asked, _serving_action(o, h)) is None
 
 
 def _serving_action(o: OsIdent, h: HyperCall) -> Action:
@@ -208,22 +222,26 @@ def _serving_action(o: OsIdent, h: HyperCall) -> Action:
     raise TypeError(f"not a hypercall: {h!r}")
 
 
-def _plausible_actions(rng: random.Random, ctx: Context, s: State) -> list[Action]:
+def _plausible_actions(rng: random.Random, ctx: Context, s: State
+                       ) -> list[tuple[Action, float]]:
+    """Candidate actions with weights: guests mostly compute and ask for
+    hypercalls, the hypervisor mostly serves them and hands the CPU back."""
     o = s.active_os
     value = rng.choice(VALUES)
     if s.activity is OsActivity.Running:
-        actions: list[Action] = [RET_CTRL, SILENT]
+        actions: list[tuple[Action, float]] = [(RET_CTRL, 1.0), (SILENT, 0.5)]
         if mapped := _mapped(ctx, s, o, True):
-            actions += [Read(rng.choice(mapped)), Write(rng.choice(mapped), value)]
+            actions += [(Read(rng.choice(mapped)), 1.5), (Write(rng.choice(mapped), value), 1.5)]
         if ctx.trusted(o):
-            actions.append(_serving_action(o, plausible_hcall(rng, ctx, s, o)))
+            actions.append((_serving_action(o, plausible_hcall(rng, ctx, s, o)), 3.0))
         else:
-            actions.append(Hcall(plausible_hcall(rng, ctx, s, o)))
+            actions.append((Hcall(plausible_hcall(rng, ctx, s, o)), 3.0))
         return actions
-    actions = [CHMOD, Switch(rng.choice(list(s.oss)))]
+    actions = [(CHMOD, 2.0), (Switch(rng.choice(list(s.oss))), 1.0)]
     if window := _mapped(ctx, s, o, False):
-        actions += [Read_hyper(rng.choice(window)), Write_hyper(rng.choice(window), value)]
-    actions += [_serving_action(g, info.hcall) for g, info in s.oss.items()
+        actions += [(Read_hyper(rng.choice(window)), 0.5),
+                    (Write_hyper(rng.choice(window), value), 0.5)]
+    actions += [(_serving_action(g, info.hcall), 3.0) for g, info in s.oss.items()
                 if info.hcall is not None]
     return actions
 
@@ -248,9 +266,9 @@ def random_action(rng: random.Random, ctx: Context, s: State,
     """An action biased towards passing its precondition in ``s``: with
     probability ``error_rate`` (or when nothing plausible passes) an arbitrary one."""
     if rng.random() >= error_rate:
-        passing = [a for a in _plausible_actions(rng, ctx, s) if pre(ctx, s, a) is None]
+        passing = [(a, w) for a, w in _plausible_actions(rng, ctx, s) if pre(ctx, s, a) is None]
         if passing:
-            return rng.choice(passing)
+            return rng.choices([a for a, _ in passing], [w for _, w in passing])[0]
     return arbitrary_action(rng, ctx, s)
 
 
