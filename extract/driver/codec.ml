@@ -44,6 +44,13 @@ let describe (j : json) : string =
 
 let expected path what j = fail path ("expected " ^ what ^ ", got " ^ describe j)
 
+(* "a ptype", "an action": the type name with its indefinite article. *)
+let a_type (type_name : string) : string =
+  match type_name.[0] with
+  | 'a' | 'e' | 'i' | 'o' | 'u' -> "an " ^ type_name
+  | _ -> "a " ^ type_name
+  | exception Invalid_argument _ -> type_name
+
 (* Decode every element of a list, stopping at the first error. *)
 let decode_all (decode : int -> json -> 'a decoded) (items : json list) : 'a list decoded =
   let rec go i acc = function
@@ -65,8 +72,8 @@ let constructor_of_json (type_name : string) path (j : json)
   | `String name -> Ok (name, None)
   | `List (`String name :: args) -> Ok (name, Some args)
   | `List (first :: _) ->
-      expected (index_path path 0) ("the name of a " ^ type_name ^ " constructor") first
-  | _ -> expected path ("a " ^ type_name ^ " (a constructor name or an array [name, arguments...])") j
+      expected (index_path path 0) ("the name of " ^ a_type type_name ^ " constructor") first
+  | _ -> expected path (a_type type_name ^ " (a constructor name or an array [name, arguments...])") j
 
 (* The error for a constructor that matched no case: unknown name, wrong
    number of arguments, or the wrong form for its arity. *)
@@ -110,7 +117,7 @@ let record_of_json (type_name : string) (names : string list) path (j : json)
       else
         fail path
           (Printf.sprintf "missing %s field(s): %s" type_name (String.concat ", " missing))
-  | _ -> expected path ("a " ^ type_name ^ " object") j
+  | _ -> expected path (a_type type_name ^ " object") j
 
 (* Decode field [name] of fields already checked by [record_of_json]. *)
 let decode_field (decode : string -> json -> 'a decoded) path fields name : 'a decoded =
