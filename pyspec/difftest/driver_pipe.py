@@ -8,16 +8,17 @@ caller records the input as a finding and calls `restart`.
 
 from __future__ import annotations
 
-import json
-import os
 import queue
 import subprocess
 import threading
 from pathlib import Path
 
+import orjson
+
+from pyspec.driver import default_binary
+
 from .jstate import Json
 
-DEFAULT_DRIVER = Path(__file__).resolve().parents[2] / "extract" / "vcert-driver"
 
 
 class DriverFailure(Exception):
@@ -26,7 +27,7 @@ class DriverFailure(Exception):
 
 class DriverPipe:
     def __init__(self, path: Path | str | None = None, timeout: float = 30.0) -> None:
-        self.path = Path(path or os.environ.get("VCERT_DRIVER", DEFAULT_DRIVER))
+        self.path = Path(path) if path else default_binary()
         if not self.path.is_file():
             raise FileNotFoundError(f"driver {self.path} not found: run `make driver` first")
         self.timeout = timeout
@@ -76,7 +77,7 @@ class DriverPipe:
         """Send every request, return the answers in order."""
         proc = self._proc
         assert proc is not None and proc.stdin is not None
-        payload = b"".join(json.dumps(r, separators=(",", ":")).encode() + b"\n" for r in reqs)
+        payload = b"".join(orjson.dumps(r) + b"\n" for r in reqs)
 
         def feed() -> None:
             try:
@@ -96,8 +97,8 @@ class DriverPipe:
             if line is None:
                 raise DriverFailure(f"driver exited (code {proc.poll()})")
             try:
-                out.append(json.loads(line))
-            except json.JSONDecodeError as exc:
+                out.append(orjson.loads(line))
+            except orjson.JSONDecodeError as exc:
                 raise DriverFailure(f"driver answered non-JSON: {exc}") from None
         writer.join()
         return out

@@ -66,9 +66,8 @@ class Engine:
 
     # -- generation (pyspec side) ------------------------------------------------
 
-    def generate(self, seed: int, state: Json, length: int, ctx: Json | None = None) -> Sequence:
+    def generate(self, seed: int, state: Json, length: int, ctx: Json) -> Sequence:
         rng = random.Random(seed)
-        ctx = ctx if ctx is not None else self.scope.context()
         seq = Sequence(seed, ctx, state)
         c = self.py.context(ctx)
         model = self.py.state(state)
@@ -128,7 +127,8 @@ class Engine:
         n = len(seq.actions)
         if not answer.get("ok"):
             err = answer.get("error", {})
-            return Outcome(Failure("driver_refused", -1,
+            oracle = "valid_agreement" if err.get("kind") == "invalid_state" else "driver_refused"
+            return Outcome(Failure(oracle, -1,
                                    f"driver refused the input: {err.get('kind')}: "
                                    f"{err.get('message')}"), [], n)
         driver_trace = [[r, s] for r, s in zip(answer["responses"], answer["states"])]
@@ -159,7 +159,7 @@ class Engine:
             holds, reasons = self.py.post(c, before, am, after)
             if not holds:
                 return Failure("post", i, f"post of {a}: " + "; ".join(reasons[:3]))
-            broken = self.py.first_invalid_model(c, after)
+            broken = None if after is before else self.py.first_invalid_model(c, after)
             if broken is not None:
                 return Failure("valid_state", i, f"valid_state: {broken} fails after {a}")
         else:

@@ -22,10 +22,10 @@ ERROR_SHARE = 0.15
 
 
 def uniform_action(rng: random.Random, scope: Scope) -> Json:
-    """Any action over the scope's ranges (one guest id beyond them)."""
-    o = rng.randint(1, scope.guests + 1)
-    va = rng.randrange(scope.vas)
-    pa = rng.randrange(scope.pas)
+    """Any action over the scope's ranges (guest ids one beyond them)."""
+    o = rng.randrange(scope.guests + 3)
+    va = rng.randrange(scope.vadds)
+    pa = rng.randrange(scope.padds)
     v = rng.randrange(scope.values)
     t = rng.choice(PTYPES)
     return rng.choice([
@@ -37,8 +37,8 @@ def uniform_action(rng: random.Random, scope: Scope) -> Json:
 
 
 def uniform_hcall(rng: random.Random, scope: Scope) -> Json:
-    va = rng.randrange(scope.vas)
-    pa = rng.randrange(scope.pas)
+    va = rng.randrange(scope.vadds)
+    pa = rng.randrange(scope.padds)
     return rng.choice([["HC_new", va, pa], ["HC_del", va], ["HC_lswitch", pa],
                        ["HC_pin", pa, rng.choice(PTYPES)], ["HC_unpin", pa]])
 
@@ -64,7 +64,7 @@ def plausible_hcall(rng: random.Random, scope: Scope, ctx: Json, state: Json, o:
     table = current_table(state, o) or {}
     choices: list[Callable[[], Json]] = []
     rw = _pages_of_kind(state, o, "RW")
-    acc_vas = [va for va in range(scope.vas) if accessible(ctx, va)]
+    acc_vas = [va for va in range(scope.vadds) if accessible(ctx, va)]
     if rw and acc_vas:
         choices.append(lambda: ["HC_new", rng.choice(acc_vas), rng.choice(rw)])
     mapped = [va for va in table if accessible(ctx, va)]
@@ -73,7 +73,7 @@ def plausible_hcall(rng: random.Random, scope: Scope, ctx: Json, state: Json, o:
     pts = _pages_of_kind(state, o, "PT")
     if pts:
         choices.append(lambda: ["HC_lswitch", rng.choice(pts)])
-    unused = [pa for pa in range(scope.pas) if pa not in physical_map(state, o)]
+    unused = [pa for pa in range(scope.padds) if pa not in physical_map(state, o)]
     if unused:
         choices.append(lambda: ["HC_pin", rng.choice(unused), rng.choice(PTYPES)])
     unpinnable = _unpinnable(state, o)
@@ -102,7 +102,7 @@ def _access(rng: random.Random, scope: Scope, ctx: Json, state: Json, hyper: boo
     """A read or write of a mapped address on the right side of the window."""
     table = current_table(state, state["active_os"]) or {}
     vas = [va for va in table if accessible(ctx, va) != hyper]
-    va = rng.choice(vas) if vas else rng.randrange(scope.vas)
+    va = rng.choice(vas) if vas else rng.randrange(scope.vadds)
     if rng.random() < 0.5:
         return ["Read_hyper", va] if hyper else ["Read", va]
     v = rng.randrange(scope.values)
@@ -148,11 +148,11 @@ def relevant_actions(scope: Scope, ctx: Json, state: Json) -> list[Json]:
     """Every action worth trying from `state` in bounded-exhaustive mode: the
     guests plus one unknown id, the vas in scope, the physical pages each
     guest has plus one it has not, one written value."""
-    guests = sorted(as_dict(state["oss"])) + [scope.guests + 1]
-    vas = list(range(scope.vas))
-    pas = sorted({pa for o in guests for pa in physical_map(state, o)}
-                 | {next(p for p in range(scope.pas + len(guests) * scope.pas)
-                         if all(p not in physical_map(state, o) for o in guests))})
+    known = sorted(as_dict(state["oss"]))
+    guests = known + [max(known) + 1]
+    vas = list(range(scope.vadds))
+    held = {pa for o in known for pa in physical_map(state, o)}
+    pas = sorted(held | {min(set(range(len(held) + 1)) - held)})
     hcalls: list[Json] = ([["HC_new", va, pa] for va in vas for pa in pas]
                           + [["HC_del", va] for va in vas] + [["HC_lswitch", pa] for pa in pas]
                           + [["HC_pin", pa, t] for pa in pas for t in PTYPES]

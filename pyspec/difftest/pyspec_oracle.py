@@ -27,6 +27,7 @@ class PyspecOracle:
 
     def __init__(self) -> None:
         self._ctx_cache: dict[str, object] = {}
+        self._page_cache: dict[int, tuple[object, Json]] = {}
 
     def context(self, ctx: Json) -> object:
         key = repr(ctx)
@@ -57,7 +58,26 @@ class PyspecOracle:
 
     def step(self, ctx_model: object, state_model: object, action_model: object) -> PyStep:
         r = sem.step(ctx_model, state_model, action_model)
-        return PyStep(codec.encode(r.response), codec.encode(r.result_state), r.result_state)
+        return PyStep(codec.encode(r.response), self.encode_state(r.result_state),
+                      r.result_state)
+
+    def encode_state(self, s: object) -> Json:
+        """`codec.encode` for states, reusing the encoding of every page object
+        already seen: persistent updates share unchanged pages between states."""
+        cache = self._page_cache
+        if len(cache) > 100_000:
+            cache.clear()
+        mem = []
+        for ma, pg in s.mem.items():
+            hit = cache.get(id(pg))
+            if hit is None or hit[0] is not pg:
+                hit = cache[id(pg)] = (pg, codec.encode(pg))
+            mem.append([ma, hit[1]])
+        return {"active_os": s.active_os, "exec_mode": s.exec_mode.value,
+                "activity": s.activity.value,
+                "oss": [[o, codec.encode(i)] for o, i in s.oss.items()],
+                "hyp": [[o, [[pa, ma] for pa, ma in pm.items()]] for o, pm in s.hyp.items()],
+                "mem": mem}
 
     def effect(self, ctx_model: object, state_model: object, action_model: object) -> object:
         return sem.effect(ctx_model, state_model, action_model)

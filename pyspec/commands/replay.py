@@ -1,0 +1,82 @@
+"""`vcert replay FILE`: rerun one finding and show both traces side by side.
+
+Reruns the shrunk reproducer (or the original case with --original) through
+pyspec and the extracted driver with every check, then prints the two traces
+from the first step where they differ (or the failing step).  Exit status:
+0 when the finding no longer fails, 1 when it still does, 2 on bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from pyspec.difftest.driver_pipe import DriverPipe
+from pyspec.difftest.engine import Engine
+from pyspec.difftest.findings import load_finding
+from pyspec.difftest.scope import Scope
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("replay", help="rerun a finding, traces side by side",
+                              description=__doc__,
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("file", type=Path)
+    p.add_argument("--original", action="store_true", help="replay the unshrunk case")
+    p.add_argument("--driver")
+    p.set_defaults(func=run)
+
+
+def _short(v: object, width: int) -> str:
+    text = json.dumps(v, separators=(",", ":"))
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def side_by_side(actions: list, py: list, dr: list, start: int, width: int = 60) -> list[str]:
+    lines = [f"{'step':>4}  {'action':<28} {'pyspec':<{width}} | driver"]
+    for i in range(start, len(actions)):
+        p = py[i] if i < len(py) else None
+        d = dr[i] if i < len(dr) else None
+        mark = " " if p == d else "*"
+        lines.append(f"{i:>4}{mark} {_short(actions[i], 28):<28} "
+                     f"{_short(p[0] if p else '-', width):<{width}} | {_short(d[0] if d else '-', width)}")
+        if p != d and p and d:
+            lines.append(f"      state  {_short(p[1], width + 28)}")
+            lines.append(f"      driver {_short(d[1], width + 28)}")
+    return lines
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        finding = load_finding(args.file)
+        scope = Scope.from_json(finding.scope)
+    except (ValueError, TypeError) as exc:
+        print(f"vcert replay: {exc}", file=sys.stderr)
+        return 2
+    case = finding.shrunk if finding.shrunk and not args.original else None
+    ctx = case["context"] if case else finding.context
+    state = case["initial_state"] if case else finding.initial_state
+    actions = case["actions"] if case else finding.actions
+    try:
+        with DriverPipe(args.driver) as driver:
+            failure, seq, driver_trace = Engine(scope, driver).check_case(ctx, state, actions)
+    except FileNotFoundError as exc:
+        print(f"vcert replay: {exc}", file=sys.stderr)
+        return 2
+    except ValueError as exc:
+        print(f"vcert replay: the finding's case is malformed: {exc}", file=sys.stderr)
+        return 2
+    print(f"finding: {finding.oracle}: {finding.detail}")
+    print(f"replaying {'shrunk' if case else 'original'} case: {len(actions)} action(s), "
+          f"context {json.dumps(ctx)}")
+    first = next((i for i, (p, d) in enumerate(zip(seq.py_trace, driver_trace)) if p != d),
+                 failure.step if failure and failure.step >= 0 else 0)
+    for line in side_by_side(actions, seq.py_trace, driver_trace, max(first, 0)):
+        print(line)
+    if failure is None:
+        print("result: no longer fails")
+        return 0
+    print(f"result: still fails: {failure.oracle} at step {failure.step}: {failure.detail}")
+    return 1

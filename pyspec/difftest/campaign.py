@@ -1,0 +1,231 @@
+"""Campaigns: many random sequences over `--jobs` worker processes.
+
+Each worker owns one driver process and one pyspec, runs batches of
+sequences, writes every finding to disk the moment it is found, then shrinks
+it and rewrites the file with the reproducer.  Sequence `i` of a campaign
+with seed `S` is generated from seed `S * 1_000_003 + i` alone, so any
+sequence (and so any finding) is reproducible from the campaign seed.
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing as mp
+import random
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .coverage import Coverage
+from .driver_pipe import DriverPipe
+from .engine import Engine, Failure, Sequence
+from .findings import Finding, FindingStore
+from .gen import relevant_actions
+from .progress import Progress
+from .scope import Scope
+from .shrink import Case, Shrinker, ShrinkBudget
+from .states import initial_state
+
+MAX_FINDINGS_PER_KIND = 3   # per worker: further findings of a kind are only counted
+
+
+@dataclass
+class CampaignConfig:
+    seed: int = 0
+    sequences: int = 2000
+    length: int = 50
+    jobs: int = 2
+    batch: int = 32
+    scope: Scope = field(default_factory=Scope)
+    out: Path = Path("out")
+    driver: str | None = None
+    shrink_calls: int = 2000
+    shrink_seconds: float = 20.0
+    stop_on_finding: bool = False
+    progress: bool = True
+
+
+@dataclass
+class CampaignResult:
+    sequences: int = 0
+    steps: int = 0
+    seconds: float = 0.0
+    findings: list[dict] = field(default_factory=list)
+    suppressed: int = 0
+    coverage: Coverage = field(default_factory=Coverage)
+    interrupted: bool = False
+    first_finding_steps: int | None = None
+    first_finding_seconds: float | None = None
+
+    @property
+    def rate(self) -> float:
+        return self.steps / self.seconds if self.seconds else 0.0
+
+
+def sequence_seed(seed: int, index: int) -> int:
+    return seed * 1_000_003 + index
+
+
+def make_sequence(engine: Engine, seed: int, length: int) -> Sequence | None:
+    """Sequence number `seed`: its initial state and adaptive actions."""
+    ctx, state = initial_state(random.Random(seed), engine.scope)
+    if engine.py.first_invalid(ctx, state) is not None:
+        return None
+    seq = engine.generate(seed ^ 0x5EED, state, length, ctx)
+    seq.seed = seed
+    return seq
+
+
+def to_finding(seq: Sequence, failure: Failure, driver_trace: list, scope: Scope) -> Finding:
+    return Finding(oracle=failure.oracle, detail=failure.detail, seed=seq.seed,
+                   scope=scope.to_json(), context=seq.context, initial_state=seq.state,
+                   actions=seq.actions, step=failure.step, pyspec_trace=seq.py_trace,
+                   driver_trace=driver_trace)
+
+
+def shrink_finding(engine: Engine, finding: Finding, budget: ShrinkBudget) -> None:
+    """Shrink in place: keep the oracle that failed, find a 1-minimal case."""
+    def fails(case: Case) -> bool:
+        failure, _, _ = engine.check_case(case.context, case.state, list(case.actions))
+        return failure is not None and failure.oracle == finding.oracle
+
+    end = finding.step + 1 if finding.step >= 0 else len(finding.actions)
+    start = Case(finding.context, finding.initial_state, tuple(finding.actions[:end]))
+    if not fails(start):
+        finding.shrink_stats = {"error": "the failure did not reproduce when rerun"}
+        return
+    shrinker = Shrinker(fails, budget)
+    small = shrinker.shrink(start)
+    failure, seq, driver_trace = engine.check_case(small.context, small.state, list(small.actions))
+    finding.shrunk = {"context": small.context, "initial_state": small.state,
+                      "actions": list(small.actions),
+                      "step": failure.step if failure else -1,
+                      "detail": failure.detail if failure else "",
+                      "pyspec_trace": seq.py_trace, "driver_trace": driver_trace}
+    finding.shrink_stats = asdict(shrinker.stats)
+
+
+def _worker(wid: int, cfg: CampaignConfig, indices: list[int], queue: mp.Queue) -> None:
+    store = FindingStore(cfg.out / "findings", worker=wid)
+    kinds: dict[str, int] = {}
+    budget = ShrinkBudget(cfg.shrink_calls, cfg.shrink_seconds)
+    with DriverPipe(cfg.driver) as driver:
+        engine = Engine(cfg.scope, driver)
+        steps_done = 0
+        for start in range(0, len(indices), cfg.batch):
+            seqs = [s for s in (make_sequence(engine, sequence_seed(cfg.seed, i), cfg.length)
+                                for i in indices[start:start + cfg.batch]) if s is not None]
+            outcomes = engine.check_batch(seqs)
+            found = 0
+            for seq, out in zip(seqs, outcomes):
+                steps_done += out.steps if out.failure is None else out.failure.step + 1
+                if out.failure is None:
+                    continue
+                found += 1
+                kind = out.failure.oracle
+                kinds[kind] = kinds.get(kind, 0) + 1
+                if kinds[kind] > MAX_FINDINGS_PER_KIND:
+                    queue.put(("suppressed", 1))
+                    continue
+                finding = to_finding(seq, out.failure, out.driver_trace, cfg.scope)
+                path = store.save(finding)
+                queue.put(("finding", str(path), finding.oracle, finding.detail, steps_done))
+                shrink_finding(engine, finding, budget)
+                store.save(finding, path)
+                queue.put(("shrunk", str(path), len(finding.shrunk["actions"])
+                           if finding.shrunk else None))
+                if cfg.stop_on_finding:
+                    break
+            queue.put(("progress", len(indices[start:start + cfg.batch]),
+                       sum(o.steps for o in outcomes), found))
+            if found and cfg.stop_on_finding:
+                break
+        queue.put(("coverage", engine.coverage.to_json()))
+    queue.put(("done", wid))
+
+
+def run_campaign(cfg: CampaignConfig) -> CampaignResult:
+    """Run a campaign; Ctrl-C stops it, keeping every finding already written."""
+    cfg.out.mkdir(parents=True, exist_ok=True)
+    (cfg.out / "findings").mkdir(exist_ok=True)
+    result = CampaignResult()
+    jobs = max(1, min(cfg.jobs, cfg.sequences or 1))
+    shares = [list(range(w, cfg.sequences, jobs)) for w in range(jobs)]
+    ctx = mp.get_context("fork")
+    queue: mp.Queue = ctx.Queue()
+    workers = [ctx.Process(target=_worker, args=(w, cfg, shares[w], queue), daemon=True)
+               for w in range(jobs)]
+    progress = Progress(cfg.sequences, enabled=cfg.progress)
+    start = time.monotonic()
+    by_path: dict[str, dict] = {}
+    for w in workers:
+        w.start()
+    running = len(workers)
+    try:
+        while running:
+            try:
+                msg = queue.get(timeout=1.0)
+            except Exception:
+                if not any(w.is_alive() for w in workers):
+                    break
+                continue
+            kind = msg[0]
+            if kind == "progress":
+                result.sequences += msg[1]
+                result.steps += msg[2]
+                progress.update(msg[1], msg[2], msg[3])
+            elif kind == "finding":
+                entry = {"path": msg[1], "oracle": msg[2], "detail": msg[3],
+                         "shrunk_length": None}
+                by_path[msg[1]] = entry
+                result.findings.append(entry)
+                if result.first_finding_steps is None:
+                    result.first_finding_steps = result.steps + msg[4]
+                    result.first_finding_seconds = round(time.monotonic() - start, 3)
+            elif kind == "shrunk":
+                by_path[msg[1]]["shrunk_length"] = msg[2]
+            elif kind == "suppressed":
+                result.suppressed += msg[1]
+            elif kind == "coverage":
+                result.coverage.merge(Coverage.from_json(msg[1]))
+            elif kind == "done":
+                running -= 1
+            if cfg.stop_on_finding and result.findings and kind == "shrunk":
+                break
+    except KeyboardInterrupt:
+        result.interrupted = True
+    finally:
+        for w in workers:
+            if w.is_alive():
+                w.terminate()
+            w.join(timeout=5)
+        progress.close()
+    result.seconds = round(time.monotonic() - start, 3)
+    return result
+
+
+def exhaustive(engine: Engine, ctx: dict, state: dict, depth: int, batch: int = 256
+               ) -> tuple[int, int, list[tuple[Sequence, Failure, list]]]:
+    """Every sequence of up to `depth` actions relevant for `state`.
+    Returns (sequences, steps, failures)."""
+    actions = relevant_actions(engine.scope, ctx, state)
+    count = steps = 0
+    failures: list[tuple[Sequence, Failure, list]] = []
+    pending: list[Sequence] = []
+
+    def flush() -> None:
+        nonlocal steps
+        for seq, out in zip(pending, engine.check_batch(pending)):
+            steps += out.steps
+            if out.failure is not None:
+                failures.append((seq, out.failure, out.driver_trace))
+        pending.clear()
+
+    for k in range(1, depth + 1):
+        for combo in itertools.product(actions, repeat=k):
+            pending.append(engine.replay_pyspec(Sequence(count, ctx, state, list(combo))))
+            count += 1
+            if len(pending) >= batch:
+                flush()
+    flush()
+    return count, steps, failures
