@@ -16,6 +16,8 @@ COMMAND_MODULES: list[str] = [
     "step",
     "run",
     "check_state",
+    "diff",
+    "replay",
 ]
 
 

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DEB_PACKAGES=(coq ocaml-nox ocaml-findlib libyojson-ocaml-dev)
-PY_MODULES=(lark jinja2 pytest hypothesis jsonschema coq_jupyter nbclient nbformat)
+PY_MODULES=(lark jinja2 pytest hypothesis jsonschema coq_jupyter nbclient nbformat orjson)
 
 say() { printf 'bootstrap: %s\n' "$*" >&2; }
 
