@@ -37,8 +37,10 @@ Definition pending_eventually_served (t : inf_trace) : Prop :=
 
 (** * The invariant: no hypercall is pending while a guest runs *)
 
-Lemma no_pending_served : forall o s, no_pending s -> served o s.
-Proof. intros o s H info Hl. exact (H o info Hl). Qed.
+(** A guest that is there and has nothing pending is served. *)
+Lemma no_pending_served :
+  forall o s, no_pending s -> has_guest o s -> served o s.
+Proof. intros o s Hnone [info Hl]. exists info. split; [exact Hl | exact (Hnone o info Hl)]. Qed.
 
 (** One step keeps [quiet_when_running], given hypothesis (i) on it: a
     guest regains the CPU only through [Chmod], which (i) allows only when
@@ -69,6 +71,14 @@ Proof.
   intros s a r t' Hexec Hchmod. eapply exec_preserves_quiet_when_running; eauto.
 Qed.
 
+(** A guest of the first state stays a guest along the whole run. *)
+Lemma has_guest_always :
+  forall ctx o t, run ctx t -> has_guest o (first_state t) -> always (now (has_guest o)) t.
+Proof.
+  intros ctx o t. apply run_invariant.
+  intros s a r s'. apply exec_keeps_guests.
+Qed.
+
 (** * Availability *)
 
 Theorem availability :
@@ -81,12 +91,16 @@ Theorem availability :
 Proof.
   intros ctx t Hrun Hchmod Hfair Hstart.
   pose proof (quiet_when_running_always _ _ Hrun Hchmod Hstart) as Hquiet.
-  clear Hrun Hchmod Hstart. revert t Hfair Hquiet.
-  cofix CH. intros [s a r t] Hfair Hquiet.
+  pose proof (run_always _ _ Hrun) as Hruns.
+  clear Hrun Hchmod Hstart. revert t Hfair Hquiet Hruns.
+  cofix CH. intros [s a r t] Hfair Hquiet Hruns.
   constructor.
-  - intros o info h _ _.
-    eapply eventually_with_always; [| exact Hquiet | apply always_now; exact Hfair].
-    intros t' Hq Hr. apply no_pending_served. exact (Hq Hr).
+  - intros o info h Hl _.
+    pose proof (has_guest_always ctx o _ (always_now _ _ Hruns) (ex_intro _ info Hl))
+      as Hguest.
+    eapply eventually_with_always;
+      [| exact (always_and _ _ _ Hquiet Hguest) | apply always_now; exact Hfair].
+    intros t' [Hq Hg] Hr. apply no_pending_served; [exact (Hq Hr) | exact Hg].
   - apply CH; eapply always_rest; eassumption.
 Qed.
 
@@ -114,16 +128,13 @@ Proof.
   revert t Hfair Hchmod Hruns.
   cofix CH. intros [s a r t] Hfair Hchmod Hruns.
   constructor.
-  - intros o info h _ _.
-    assert (Hboth : always (fun t' => run ctx t' /\ chmod_only_when_quiet t')
-                      (Tcons s a r t)).
-    { clear CH Hfair. revert s a r t Hchmod Hruns. cofix CH2.
-      intros s a r [s' a' r' t'] Hchmod Hruns.
-      constructor.
-      - split; apply always_now; assumption.
-      - apply CH2; eapply always_rest; eassumption. }
-    eapply eventually_with_always; [| exact Hboth | apply always_now; exact Hfair].
-    intros t' [Hrun' Hchmod'] Hback. unfold now.
-    apply no_pending_served. eapply hands_back_no_pending; eassumption.
+  - intros o info h Hl _.
+    pose proof (has_guest_always ctx o _ (always_now _ _ Hruns) (ex_intro _ info Hl))
+      as Hguest.
+    eapply eventually_with_always;
+      [| exact (always_and _ _ _ (always_and _ _ _ Hruns Hchmod) Hguest)
+       | apply always_now; exact Hfair].
+    intros t' [[Hrun' Hchmod'] Hg] Hback.
+    apply no_pending_served; [eapply hands_back_no_pending; eassumption | exact Hg].
   - apply CH; eapply always_rest; eassumption.
 Qed.

@@ -55,13 +55,13 @@ Qed.
 (** Guest 0 does nothing, forever. *)
 CoFixpoint cx_trace : inf_trace := Tcons cx_state Silent Ok cx_trace.
 
-Lemma cx_inf_trace_unfold : cx_trace = Tcons cx_state Silent Ok cx_trace.
+Lemma cx_trace_unfold : cx_trace = Tcons cx_state Silent Ok cx_trace.
 Proof. exact (inf_trace_unfold_eq cx_trace). Qed.
 
 Lemma cx_trace_run : run cx_ctx cx_trace.
 Proof.
-  cofix CH. rewrite cx_inf_trace_unfold. constructor; [|exact CH].
-  rewrite cx_inf_trace_unfold. simpl.
+  cofix CH. rewrite cx_trace_unfold. constructor; [|exact CH].
+  rewrite cx_trace_unfold. simpl.
   apply exec_ok; [exact cx_state_valid | exact I | reflexivity].
 Qed.
 
@@ -69,8 +69,8 @@ Qed.
 Lemma cx_trace_always :
   forall P : inf_trace -> Prop, P cx_trace -> always P cx_trace.
 Proof.
-  intros P HP. cofix CH. rewrite cx_inf_trace_unfold.
-  constructor; [rewrite <- cx_inf_trace_unfold; exact HP | exact CH].
+  intros P HP. cofix CH. rewrite cx_trace_unfold.
+  constructor; [rewrite <- cx_trace_unfold; exact HP | exact CH].
 Qed.
 
 Lemma cx_guest1_never_served :
@@ -78,9 +78,9 @@ Lemma cx_guest1_never_served :
 Proof.
   intros Hev. remember cx_trace as t eqn:Et.
   induction Hev as [t Hs | s a r t _ IH].
-  - subst t. rewrite cx_inf_trace_unfold in Hs.
-    specialize (Hs _ eq_refl). discriminate.
-  - apply IH. rewrite cx_inf_trace_unfold in Et. injection Et as _ _ _ ->. reflexivity.
+  - subst t. rewrite cx_trace_unfold in Hs.
+    destruct Hs as [info [Hl Hh]]. simpl in Hl. injection Hl as <-. discriminate.
+  - apply IH. rewrite cx_trace_unfold in Et. injection Et as _ _ _ ->. reflexivity.
 Qed.
 
 Theorem availability_needs_quiet_start :
@@ -92,10 +92,10 @@ Theorem availability_needs_quiet_start :
 Proof.
   exists cx_ctx, cx_trace. repeat split.
   - exact cx_trace_run.
-  - apply cx_trace_always. rewrite cx_inf_trace_unfold. discriminate.
-  - apply cx_trace_always. apply eventually_now. rewrite cx_inf_trace_unfold. reflexivity.
+  - apply cx_trace_always. rewrite cx_trace_unfold. discriminate.
+  - apply cx_trace_always. apply eventually_now. rewrite cx_trace_unfold. reflexivity.
   - intros Hall. apply always_now in Hall.
     apply cx_guest1_never_served.
-    rewrite cx_inf_trace_unfold in Hall |- *.
+    rewrite cx_trace_unfold in Hall |- *.
     exact (Hall 1 _ (HC_del 0) eq_refl eq_refl).
 Qed.

@@ -11,9 +11,17 @@ From VirtualCert Require Import Maps Model Actions Errors Valid Pre Post Semanti
 Definition no_pending (s : state) : Prop :=
   forall o info, lookup (oss s) o = Some info -> hcall info = None.
 
-(** Guest [o] has no pending hypercall. *)
-Definition served (o : os_ident) (s : state) : Prop :=
+(** Guest [o] has no pending hypercall (or is not a guest). *)
+Definition not_pending (o : os_ident) (s : state) : Prop :=
   forall info, lookup (oss s) o = Some info -> hcall info = None.
+
+(** [o] is a guest of [s]. *)
+Definition has_guest (o : os_ident) (s : state) : Prop :=
+  exists info, lookup (oss s) o = Some info.
+
+(** Guest [o] is there and has no pending hypercall. *)
+Definition served (o : os_ident) (s : state) : Prop :=
+  exists info, lookup (oss s) o = Some info /\ hcall info = None.
 
 (** While a guest runs, no hypercall is pending anywhere.  Under the
     availability hypothesis on [Chmod] this is an invariant of traces. *)
@@ -94,6 +102,47 @@ Proof.
     rewrite Hl in Hl0. injection Hl0 as <-. congruence.
 Qed.
 
+(** * Guests *)
+
+Lemma has_guest_update :
+  forall (m : map os_info) k v v' o,
+    lookup m k = Some v ->
+    (exists i, lookup m o = Some i) -> exists i, lookup (update m k v') o = Some i.
+Proof.
+  intros m k v v' o Hk [i Hi]. rewrite lookup_update.
+  destruct (Nat.eqb k o); eauto.
+Qed.
+
+Lemma has_guest_serve :
+  forall ctx s o o',
+    has_guest o s -> exists i, lookup (serve ctx s o') o = Some i.
+Proof.
+  intros ctx s o o' [i Hi]. rewrite lookup_serve.
+  destruct (Nat.eqb o' o) eqn:E; [|eauto].
+  apply Nat.eqb_eq in E; subst o'. rewrite Hi. simpl. eauto.
+Qed.
+
+(** No step removes a guest. *)
+Lemma exec_keeps_guests :
+  forall ctx s a r s' o, exec ctx s a r s' -> has_guest o s -> has_guest o s'.
+Proof.
+  intros ctx s a r s' o Hexec [i Hi].
+  destruct Hexec as [s a s' _ _ Hpost | s a ec _ _ _]; [|exists i; exact Hi].
+  unfold has_guest.
+  destruct a; simpl in Hpost;
+    unfold Post_write, Post_hcall, Post_new, Post_del, Post_table_edit,
+      Post_lswitch, Post_switch, Post_ret_ctrl, Post_chmod, Post_page_pin,
+      Post_page_unpin in Hpost;
+    repeat match goal with
+           | H : exists _, _ |- _ => destruct H
+           | H : _ /\ _ |- _ => destruct H
+           end;
+    subst; simpl;
+    first [ exists i; exact Hi
+          | apply has_guest_serve; exists i; exact Hi
+          | eapply has_guest_update; [eassumption | exists i; exact Hi] ].
+Qed.
+
 (** * Activity *)
 
 (** The only step that takes the CPU from the hypervisor to a guest is a
@@ -172,15 +221,15 @@ Lemma pending_hcall_cleared_only_by_service :
   forall ctx s a r s' o info h,
     exec ctx s a r s' ->
     lookup (oss s) o = Some info -> hcall info = Some h ->
-    served o s' ->
+    not_pending o s' ->
     a = service o h /\ r = Ok.
 Proof.
-  intros ctx s a r s' o info h Hexec Hl Hh Hserved.
+  intros ctx s a r s' o info h Hexec Hl Hh Hcleared.
   destruct Hexec as [s a s' Hv Hpre Hpost | s a ec _ _ _];
-    [|rewrite (Hserved info Hl) in Hh; discriminate].
+    [|rewrite (Hcleared info Hl) in Hh; discriminate].
   (* a step that leaves [o]'s entry unchanged cannot have cleared it *)
   assert (Hkept : lookup (oss s') o = lookup (oss s) o -> False).
-  { intros Heq. rewrite Hl in Heq. rewrite (Hserved info Heq) in Hh. discriminate. }
+  { intros Heq. rewrite Hl in Heq. rewrite (Hcleared info Heq) in Hh. discriminate. }
   destruct a; simpl in Hpre, Hpost;
     unfold Pre_new, Pre_del, Pre_lswitch, Pre_page_pin, Pre_page_unpin in Hpre;
     unfold Post_write, Post_hcall, Post_new, Post_del, Post_table_edit,
@@ -190,12 +239,12 @@ Proof.
            | H : exists _, _ |- _ => destruct H
            | H : _ /\ _ |- _ => destruct H
            end;
-    subst; simpl in Hkept, Hserved;
+    subst; simpl in Hkept, Hcleared;
     try (exfalso; now apply Hkept).
   (* Hcall: the active guest's entry gets a pending hypercall *)
   1: { exfalso. destruct (Nat.eqb (active_os s) o) eqn:E.
        - apply Nat.eqb_eq in E; subst o.
-         specialize (Hserved _ (lookup_update_eq _ _ _)). discriminate.
+         specialize (Hcleared _ (lookup_update_eq _ _ _)). discriminate.
        - apply Nat.eqb_neq in E. apply Hkept. now apply lookup_update_neq. }
   (* the remaining cases are the five gated actions on some guest [o0] *)
   all: destruct (Nat.eq_dec o0 o) as [Heq|Hne];

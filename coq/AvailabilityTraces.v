@@ -86,3 +86,26 @@ Proof.
   apply CH; [exact Hpres | exact Hrun' | eapply always_rest; exact Hok |].
   eapply Hpres; [exact Hexec | apply always_now; exact Hok | exact Hinv].
 Qed.
+
+(** A property kept by every transition holds along a whole run from a
+    state where it holds. *)
+Lemma run_invariant :
+  forall ctx (inv : state -> Prop) t,
+    (forall s a r s', exec ctx s a r s' -> inv s -> inv s') ->
+    run ctx t -> inv (first_state t) -> always (now inv) t.
+Proof.
+  intros ctx inv. cofix CH. intros [s a r t] Hpres Hrun Hinv.
+  inversion Hrun as [s' a' r' t' Hexec Hrun' E]; subst.
+  constructor; [exact Hinv|].
+  apply CH; [exact Hpres | exact Hrun' | exact (Hpres _ _ _ _ Hexec Hinv)].
+Qed.
+
+Lemma always_and :
+  forall (P Q : inf_trace -> Prop) t,
+    always P t -> always Q t -> always (fun t' => P t' /\ Q t') t.
+Proof.
+  intros P Q. cofix CH. intros [s a r t] Hp Hq.
+  constructor.
+  - split; apply always_now; assumption.
+  - apply CH; eapply always_rest; eassumption.
+Qed.
