@@ -132,7 +132,9 @@ let check_valid (ctx : Vcert.context) (s : Vcert.state) : (unit, failure) result
   | None -> Ok ()
   | Some p ->
       let n = property_number p in
-      let name = Yojson.Safe.to_string (Codec.json_of_vs_property p) in
+      let name =
+        match Codec.json_of_vs_property p with `String name -> name | j -> Yojson.Safe.to_string j
+      in
       Error
         { kind = "invalid_state";
           message =
@@ -187,7 +189,9 @@ let handle_line (line : string) : json =
           answer req
         with Stack_overflow ->
           Error
-            { kind = "bad_request"; message = "request too large to process"; path = "$";
+            { kind = "bad_request";
+              message = "request too large to process (stack exhausted): split long runs";
+              path = "$";
               details = [] }
       in
       match outcome with
