@@ -69,7 +69,10 @@ def default_binary() -> Path:
 
 
 class Driver:
-    """A persistent `vcert-driver` subprocess, usable as a context manager."""
+    """A persistent `vcert-driver` subprocess, usable as a context manager.
+
+    Requests are answered one at a time; a Driver is not meant to be shared
+    between threads (use one per thread)."""
 
     def __init__(self, binary: Path | str | None = None, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.binary = Path(binary) if binary is not None else default_binary()
@@ -162,6 +165,34 @@ class Driver:
 
     # -- the line protocol -------------------------------------------------
 
+    def _timed_out(self, process: subprocess.Popen[bytes]) -> DriverTimeout:
+        process.kill()
+        self.close()
+        return DriverTimeout(
+            f"driver gave no answer within {self.timeout:g} s and was killed; "
+            "it will be restarted on the next request"
+        )
+
+    def _write_all(self, process: subprocess.Popen[bytes], data: bytes, deadline: float) -> None:
+        """Write `data` to the driver, giving up at `deadline` (a driver that stops
+        reading must not block a large request forever)."""
+        assert process.stdin is not None
+        fd = process.stdin.fileno()
+        os.set_blocking(fd, False)
+        view = memoryview(data)
+        with selectors.DefaultSelector() as selector:
+            selector.register(fd, selectors.EVENT_WRITE)
+            while view:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or not selector.select(remaining):
+                    raise self._timed_out(process)
+                try:
+                    view = view[os.write(fd, view):]
+                except BlockingIOError:
+                    continue
+                except (BrokenPipeError, ConnectionResetError):
+                    raise self._crashed("exited before reading the request") from None
+
     def _read_line(self, process: subprocess.Popen[bytes], deadline: float) -> bytes:
         assert process.stdout is not None
         fd = process.stdout.fileno()
@@ -170,12 +201,7 @@ class Driver:
             while b"\n" not in self._pending:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0 or not selector.select(remaining):
-                    process.kill()
-                    self.close()
-                    raise DriverTimeout(
-                        f"driver gave no answer within {self.timeout:g} s and was killed; "
-                        "it will be restarted on the next request"
-                    )
+                    raise self._timed_out(process)
                 chunk = os.read(fd, 1 << 16)
                 if not chunk:
                     raise self._crashed("closed its output")
@@ -188,13 +214,8 @@ class Driver:
         if "\n" in line or "\r" in line:
             raise ValueError("a request line must not contain a line break")
         process = self._live_process()
-        assert process.stdin is not None
         deadline = time.monotonic() + self.timeout
-        try:
-            process.stdin.write(line.encode("utf-8") + b"\n")
-            process.stdin.flush()
-        except (BrokenPipeError, ConnectionResetError):
-            raise self._crashed("exited before reading the request") from None
+        self._write_all(process, line.encode("utf-8") + b"\n", deadline)
         answer = self._read_line(process, deadline)
         try:
             return json.loads(answer)

@@ -88,6 +88,17 @@ def test_time_out_kills_and_the_next_request_restarts(tmp_path: Path,
         assert d.ping()["pong"] is True
 
 
+def test_time_out_while_sending_a_large_request(tmp_path: Path) -> None:
+    # A driver that never reads: the request (larger than a pipe buffer) cannot
+    # be written completely, and the time-out must still apply.
+    deaf = script(tmp_path, "deaf", "exec sleep 60\n")
+    with Driver(deaf, timeout=0.5) as d:
+        started = time.monotonic()
+        with pytest.raises(DriverTimeout):
+            d.request({"op": "ping", "padding": "x" * 4_000_000})
+        assert time.monotonic() - started < 5
+
+
 def test_missing_binary_says_to_run_make_driver(tmp_path: Path) -> None:
     with Driver(tmp_path / "no-such-driver") as d:
         with pytest.raises(DriverNotFound, match="make driver"):
