@@ -1,0 +1,168 @@
+(** Step consistency of responses: an [o]-action succeeds in one of two
+    valid [o]-equivalent states iff it succeeds in the other, for every
+    action except [Read_hyper], [Write_hyper], [Page_pin] and [Page_unpin].
+    Those four can succeed in one state and fail in the other (concrete
+    runs in IsolationCounterexamples.v): the hypervisor window, free memory
+    and page tables owned by [o] outside its physical map are not in [o]'s
+    view.  Error codes are compared through [ErrorMsg]'s success side only:
+    [exec] admits every failing condition's code, so even one state does not
+    fix the error code. *)
+
+From Coq Require Import List Arith Bool.
+From VirtualCert Require Import Maps Model Actions Errors Valid Pre Post ErrorMsg Semantics.
+From VirtualCert Require Import OsEquiv IsolationFacts OsAction UnwindingMemory UnwindingStep.
+
+(** The actions whose success [o] can predict from its view. *)
+Definition view_determined (a : action) : Prop :=
+  match a with
+  | Read_hyper _ | Write_hyper _ _ | Page_pin _ _ _ | Page_unpin _ _ => False
+  | _ => True
+  end.
+
+Section Response.
+Variable ctx : context.
+Variable o : os_ident.
+
+(** An accessible mapping of [o] in [s1] exists in [s2], onto the page at
+    the same physical address. *)
+Lemma maps_to_transfer :
+  forall s1 s2 va ma1,
+    valid_state ctx s1 -> valid_state ctx s2 -> os_equiv ctx o s1 s2 ->
+    accessible ctx va = true -> maps_to s1 o va = Some ma1 ->
+    exists pa0 ma2,
+      maps_to s2 o va = Some ma2 /\
+      phys_of (lookup (hyp s1) o) pa0 = Some ma1 /\ phys_of (lookup (hyp s2) o) pa0 = Some ma2.
+Proof.
+  intros s1 s2 va ma1 Hv1 Hv2 Heq Hacc H1.
+  destruct (valid_maps_to_physical ctx s1 Hv1 o va ma1 H1 Hacc) as [pa0 Hpa0].
+  unfold maps_to in H1 |- *.
+  destruct (current_table s1 o) as [m1|] eqn:Ht1; [|discriminate].
+  destruct (current_table_page s1 o m1 Ht1) as [p1 [ow1 [Hc1 Hp1]]].
+  (* [o]'s current page table also exists in [s2] *)
+  assert (Hc1' := Hc1). rewrite cpt_phys in Hc1'.
+  destruct (lookup (oss s1) o) as [info|] eqn:Hi1; [|discriminate].
+  assert (Hi2 : lookup (oss s2) o = Some info) by (destruct Heq as [[_ [Hi _]] _]; congruence).
+  destruct (valid_current_page ctx s2 Hv2 o info Hi2) as [p2 [m2 [Hp2 Hm2]]].
+  assert (Hc2 : cpt s2 o = Some p2) by (rewrite cpt_phys, Hi2; exact Hp2).
+  assert (Ht2 : current_table s2 o = Some m2) by (unfold current_table; now rewrite Hc2, Hm2).
+  rewrite Ht2.
+  destruct (current_tables_equiv ctx o s1 s2 p1 p2 m1 m2 ow1 (Os o) Heq Hc1 Hp1 Hc2 Hm2)
+    as [cp [_ [_ [_ Ht]]]].
+  destruct (proj1 (Ht va pa0 Hacc) (ex_intro _ ma1 (conj H1 Hpa0))) as [x [Hx Hpx]].
+  exists pa0, x. auto.
+Qed.
+
+(** The page at a physical address of [o] has the same kind in both. *)
+Lemma phys_page_transfer :
+  forall s1 s2 pa ma1 c1 ow1,
+    os_equiv ctx o s1 s2 ->
+    phys_of (lookup (hyp s1) o) pa = Some ma1 -> lookup (mem s1) ma1 = Some (mk_page c1 ow1) ->
+    exists ma2 c2,
+      phys_of (lookup (hyp s2) o) pa = Some ma2 /\ lookup (mem s2) ma2 = Some (mk_page c2 ow1) /\
+      is_rw c2 = is_rw c1 /\ is_pt c2 = is_pt c1.
+Proof.
+  intros s1 s2 pa ma1 c1 ow1 [_ Hmem] Hp1 Hl1. specialize (Hmem pa).
+  rewrite Hp1, Hl1 in Hmem.
+  destruct (phys_of (lookup (hyp s2) o) pa) as [ma2|]; [|contradiction].
+  destruct (lookup (mem s2) ma2) as [[c2 ow2]|] eqn:Hl2; [|contradiction].
+  destruct Hmem as [Ho Hc]. simpl in Ho, Hc. subst ow2.
+  exists ma2, c2. repeat split; auto; destruct c1, c2; simpl in *; try contradiction; auto.
+Qed.
+
+Lemma gate_transfer :
+  forall s1 s2 a h,
+    control_equiv o s1 s2 -> privileged_on a o -> os_action ctx s2 a o ->
+    gate ctx s1 o h -> gate ctx s2 o h.
+Proof.
+  intros s1 s2 a h [_ [Hi _]] Hp Ho2 [[info Hinfo] Hg]. split; [exists info; congruence|].
+  destruct Ho2 as [[Hr [Ha Hby]]|[Hw Hfor]].
+  - assert (trusted ctx o = true) as Ht by (destruct a; simpl in *; tauto).
+    rewrite Ht in Hg |- *. auto.
+  - assert (trusted ctx o = false) as Ht by (destruct a; simpl in *; tauto).
+    rewrite Ht in Hg |- *. destruct Hg as [_ [info' [Hi' Hh]]].
+    split; auto. exists info'. split; auto. congruence.
+Qed.
+
+(** Success in [s1] implies success in [s2]. *)
+Lemma pre_transfer :
+  forall s1 s2 a,
+    valid_state ctx s1 -> valid_state ctx s2 -> os_equiv ctx o s1 s2 ->
+    os_action ctx s1 a o -> os_action ctx s2 a o -> view_determined a ->
+    Pre ctx s1 a -> Pre ctx s2 a.
+Proof.
+  intros s1 s2 a Hv1 Hv2 Heq Ho1 Ho2 Hdet Hpre.
+  pose proof (os_action_inv _ _ _ _ Ho1) as F1. pose proof (os_action_inv _ _ _ _ Ho2) as F2.
+  pose proof Heq as [[Hdom [Hinfo _]] _].
+  (* a memory access of [o] through an accessible address *)
+  assert (Haccess : forall va, active_os s1 = o -> active_os s2 = o ->
+            activity s2 = Running -> Pre_read ctx s1 va -> Pre_read ctx s2 va).
+  { intros va Ha1 Ha2 Hr [_ [Hacc [ma1 [Hm1 [v [ow Hl1]]]]]].
+    unfold va_mapped_to_ma in Hm1. rewrite Ha1 in Hm1.
+    destruct (maps_to_transfer s1 s2 va ma1 Hv1 Hv2 Heq Hacc Hm1) as [pa0 [ma2 [Hm2 [P1 P2]]]].
+    destruct (phys_page_transfer s1 s2 pa0 ma1 (RW v) ow Heq P1 Hl1)
+      as [ma2' [c2 [P2' [Hl2 [Hrw _]]]]].
+    rewrite P2 in P2'. injection P2' as <-.
+    split; [auto|split; [auto|]]. exists ma2. split; [unfold va_mapped_to_ma; congruence|].
+    destruct c2; try discriminate. red; eauto. }
+  destruct a; simpl in Hpre, F1, F2 |- *; try contradiction; try (subst o0).
+  - (* Read *) apply Haccess; tauto.
+  - (* Write *) apply Haccess; tauto.
+  - (* Hcall *)
+    destruct F1 as [_ Ha1], F2 as [Hr2 Ha2], Hpre as [_ Ht].
+    split; congruence.
+  - (* New *)
+    destruct Hpre as [Hg [Hacc [ma1 [[pm1 [Hh1 Hpa1]] [v [ow Hl1]]]]]].
+    split; [eapply gate_transfer; [apply Heq| |exact Ho2|exact Hg]; simpl; reflexivity|split; [exact Hacc|]].
+    assert (P1 : phys_of (lookup (hyp s1) o) pa = Some ma1) by now rewrite Hh1.
+    destruct (phys_page_transfer s1 s2 pa ma1 (RW v) ow Heq P1 Hl1)
+      as [ma2 [c2 [P2 [Hl2 [Hrw _]]]]].
+    destruct (lookup (hyp s2) o) as [pm2|] eqn:Hh2; [|discriminate].
+    exists ma2. split; [exists pm2; auto|]. destruct c2; try discriminate. red; eauto.
+  - (* Del *)
+    destruct Hpre as [Hg [Hacc [ma1 Hm1]]].
+    split; [eapply gate_transfer; [apply Heq| |exact Ho2|exact Hg]; simpl; reflexivity|split; [exact Hacc|]].
+    destruct (maps_to_transfer s1 s2 va ma1 Hv1 Hv2 Heq Hacc Hm1) as [_ [ma2 [Hm2 _]]].
+    eauto.
+  - (* Lswitch *)
+    destruct Hpre as [Hg [ma1 [[pm1 [Hh1 Hpa1]] [m [ow Hl1]]]]].
+    split; [eapply gate_transfer; [apply Heq| |exact Ho2|exact Hg]; simpl; reflexivity|].
+    assert (P1 : phys_of (lookup (hyp s1) o) pa = Some ma1) by now rewrite Hh1.
+    destruct (phys_page_transfer s1 s2 pa ma1 (PT m) ow Heq P1 Hl1)
+      as [ma2 [c2 [P2 [Hl2 [_ Hpt]]]]].
+    destruct (lookup (hyp s2) o) as [pm2|] eqn:Hh2; [|discriminate].
+    exists ma2. split; [exists pm2; auto|]. destruct c2; try discriminate. red; eauto.
+  - (* Switch *)
+    destruct F2 as [Hw2 _], Hpre as [_ Hin]. split; auto.
+    apply in_dom_lookup. rewrite <- Hdom. now apply in_dom_lookup.
+  - (* Ret_ctrl *) tauto.
+  - (* Chmod *)
+    destruct F1 as [_ Ha1], F2 as [Hw2 Ha2], Hpre as [_ Hi]. split; auto.
+    rewrite Ha1 in Hi. rewrite Ha2, <- Hinfo. exact Hi.
+Qed.
+
+Theorem os_action_pre_agree :
+  forall s1 s2 a,
+    valid_state ctx s1 -> valid_state ctx s2 -> os_equiv ctx o s1 s2 ->
+    os_action ctx s1 a o -> os_action ctx s2 a o -> view_determined a ->
+    (Pre ctx s1 a <-> Pre ctx s2 a).
+Proof.
+  intros s1 s2 a Hv1 Hv2 Heq Ho1 Ho2 Hdet.
+  split; apply pre_transfer; auto using os_equiv_sym.
+Qed.
+
+(** In the semantics with errors: both steps succeed or both fail. *)
+Corollary step_consistent_response :
+  forall s1 s2 a r1 r2 s1' s2',
+    os_equiv ctx o s1 s2 -> os_action ctx s1 a o -> os_action ctx s2 a o ->
+    view_determined a ->
+    exec ctx s1 a r1 s1' -> exec ctx s2 a r2 s2' -> (r1 = Ok <-> r2 = Ok).
+Proof.
+  intros s1 s2 a r1 r2 s1' s2' Heq Ho1 Ho2 Hdet Hx1 Hx2.
+  assert (Hv1 : valid_state ctx s1) by (destruct Hx1; auto).
+  assert (Hv2 : valid_state ctx s2) by (destruct Hx2; auto).
+  pose proof (os_action_pre_agree s1 s2 a Hv1 Hv2 Heq Ho1 Ho2 Hdet) as Hagree.
+  destruct Hx1 as [? ? ? _ Hp1 _|? ? ? _ Hn1 _], Hx2 as [? ? ? _ Hp2 _|? ? ? _ Hn2 _];
+    split; intros H; try discriminate; try reflexivity; exfalso; tauto.
+Qed.
+
+End Response.
