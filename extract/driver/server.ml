@@ -58,6 +58,9 @@ let op_fields = function
   | "run" -> Some [ "id"; "op"; "context"; "state"; "actions"; "states" ]
   | _ -> None
 
+let unknown_op op =
+  Codec.fail "$.op" (Printf.sprintf "unknown op %S (expected run, valid, pre or ping)" op)
+
 let decode_request (fields : (string * json) list) : (request, Codec.error) result =
   let* op =
     match List.assoc_opt "op" fields with
@@ -68,8 +71,7 @@ let decode_request (fields : (string * json) list) : (request, Codec.error) resu
   let* names =
     match op_fields op with
     | Some names -> Ok names
-    | None ->
-        Codec.fail "$.op" (Printf.sprintf "unknown op %S (expected run, valid, pre or ping)" op)
+    | None -> unknown_op op
   in
   (* "states" is optional and defaults to false. *)
   let fields =
@@ -95,7 +97,8 @@ let decode_request (fields : (string * json) list) : (request, Codec.error) resu
       let* acts = Codec.decode_field (Codec.list_of_json Codec.action_of_json) "$" fields "actions" in
       let* with_states = Codec.decode_field Codec.bool_of_json "$" fields "states" in
       Ok (Run (ctx, s, acts, with_states))
-  | _ -> Ok Ping
+  | "ping" -> Ok Ping
+  | _ -> unknown_op op
 
 (* ---------------------------------------------------------------------- *)
 (* Answering *)
