@@ -144,7 +144,8 @@ def _inductive(name: str) -> Decoder:
         tag: (cls, [(f.name, _decoder(f.shape)) for f in reflect.fields_of(cls)])
         for tag, cls in ctors.items() if tag not in nullary
     }
-    expected = f"a {name}: " + ", ".join(
+    article = "an" if name[0] in "aeiou" else "a"
+    expected = f"{article} {name}: " + ", ".join(
         f'"{t}"' if t in nullary else f'["{t}", ...]' for t in ctors
     )
 
