@@ -138,3 +138,71 @@ Proof.
     apply no_pending_served; [eapply hands_back_no_pending; eassumption | exact Hg].
   - apply CH; eapply always_rest; eassumption.
 Qed.
+
+(** * Served by the hypervisor executing that very hypercall *)
+
+(** The first step of the trace is the successful service of [o]'s [h]. *)
+Definition serves (o : os_ident) (h : hyper_call) (t : inf_trace) : Prop :=
+  match t with Tcons _ a r _ => a = service o h /\ r = Ok end.
+
+Definition pending_eventually_serviced (t : inf_trace) : Prop :=
+  forall o info h,
+    lookup (oss (first_state t)) o = Some info -> hcall info = Some h ->
+    eventually (serves o h) t.
+
+(** Along a run, a pending hypercall that eventually stops being pending is
+    eventually served by the step that executes it. *)
+Lemma eventually_served_by_service :
+  forall ctx o info h t,
+    run ctx t -> lookup (oss (first_state t)) o = Some info -> hcall info = Some h ->
+    eventually (now (served o)) t -> eventually (serves o h) t.
+Proof.
+  intros ctx o info h t Hrun Hl Hh Hev. revert info Hrun Hl Hh.
+  induction Hev as [t Hs | s a r t _ IH]; intros info Hrun Hl Hh.
+  - exfalso. destruct Hs as [info' [Hl' Hnone]].
+    rewrite Hl in Hl'. injection Hl' as <-. congruence.
+  - inversion Hrun as [s0 a0 r0 t0 Hexec Hrun' E]; subst. simpl in Hl.
+    destruct (pending_hcall_kept_until_served _ _ _ _ _ _ _ _ Hexec Hl Hh)
+      as [[info' [Hl' Hh']] | Hserve].
+    + apply eventually_later. eapply IH; eassumption.
+    + apply eventually_now. exact Hserve.
+Qed.
+
+Lemma pending_eventually_serviced_of_served :
+  forall ctx t,
+    always (run ctx) t -> always pending_eventually_served t ->
+    always pending_eventually_serviced t.
+Proof.
+  intros ctx t Hruns Hserved.
+  eapply always_impl; [| exact (always_and _ _ _ Hruns Hserved)].
+  intros t' [Hrun Hev] o info h Hl Hh.
+  eapply eventually_served_by_service; [exact Hrun | exact Hl | exact Hh |].
+  exact (Hev o info h Hl Hh).
+Qed.
+
+(** [availability], strengthened: the hypervisor eventually executes each
+    pending hypercall itself, successfully. *)
+Theorem availability_by_service :
+  forall ctx t,
+    run ctx t ->
+    always chmod_only_when_quiet t ->
+    always (eventually (now guest_running)) t ->
+    quiet_when_running (first_state t) ->
+    always pending_eventually_serviced t.
+Proof.
+  intros ctx t Hrun Hchmod Hfair Hstart.
+  apply (pending_eventually_serviced_of_served ctx); [now apply run_always|].
+  eapply availability; eassumption.
+Qed.
+
+Theorem availability_handback_by_service :
+  forall ctx t,
+    run ctx t ->
+    always chmod_only_when_quiet t ->
+    always (eventually hands_back) t ->
+    always pending_eventually_serviced t.
+Proof.
+  intros ctx t Hrun Hchmod Hfair.
+  apply (pending_eventually_serviced_of_served ctx); [now apply run_always|].
+  eapply availability_handback; eassumption.
+Qed.

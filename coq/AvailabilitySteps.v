@@ -256,3 +256,27 @@ Proof.
     | exfalso; apply Hkept;
       first [ now apply lookup_serve_other | now apply lookup_update_neq ] ].
 Qed.
+
+(** A pending hypercall stays pending, unchanged, until the step that
+    serves it: a guest with [h] pending cannot issue another hypercall,
+    since it is not running. *)
+Lemma pending_hcall_kept_until_served :
+  forall ctx s a r s' o info h,
+    exec ctx s a r s' ->
+    lookup (oss s) o = Some info -> hcall info = Some h ->
+    (exists info', lookup (oss s') o = Some info' /\ hcall info' = Some h) \/
+    (a = service o h /\ r = Ok).
+Proof.
+  intros ctx s a r s' o info h Hexec Hl Hh.
+  destruct (exec_keeps_guests _ _ _ _ _ o Hexec (ex_intro _ info Hl)) as [info' Hl'].
+  destruct (hcall info') as [h'|] eqn:Hh'.
+  - destruct (pending_hcall_created_only_by_hcall _ _ _ _ _ _ _ _ Hexec Hl' Hh')
+      as [[info0 [Hl0 Hh0]] | [-> [-> [Ho _]]]].
+    + rewrite Hl in Hl0. injection Hl0 as <-. left. exists info'. split; congruence.
+    + (* the active guest issued a hypercall, so it was running with none pending *)
+      exfalso. inversion Hexec as [s0 a0 s0' Hv Hpre _ | ]; subst.
+      destruct Hpre as [Hrun _]. destruct Hv as [_ [Hrun_none _]].
+      rewrite (Hrun_none Hrun info Hl) in Hh. discriminate.
+  - right. eapply pending_hcall_cleared_only_by_service; try eassumption.
+    intros info'' Hl''. rewrite Hl' in Hl''. injection Hl'' as <-. exact Hh'.
+Qed.

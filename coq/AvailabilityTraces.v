@@ -109,3 +109,13 @@ Proof.
   - split; apply always_now; assumption.
   - apply CH; eapply always_rest; eassumption.
 Qed.
+
+Lemma always_impl :
+  forall (P Q : inf_trace -> Prop) t,
+    (forall t', P t' -> Q t') -> always P t -> always Q t.
+Proof.
+  intros P Q t Himp. revert t. cofix CH. intros [s a r t] Hp.
+  constructor.
+  - apply Himp. apply always_now. exact Hp.
+  - apply CH. eapply always_rest. exact Hp.
+Qed.
