@@ -39,6 +39,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--exhaustive", type=int, metavar="K",
                    help="every sequence of up to K actions from one small state")
     p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--stop-on-finding", action="store_true",
+                   help="stop at the first finding (once shrunk); used by vcert mutate")
     p.set_defaults(func=run)
 
 
@@ -55,7 +57,8 @@ def run(args: argparse.Namespace) -> int:
         return _exhaustive(args, scope or SMALL_SCOPE)
     cfg = CampaignConfig(seed=args.seed, sequences=args.sequences, length=args.length,
                          jobs=args.jobs, scope=scope or Scope(), out=args.out,
-                         driver=args.driver, progress=not args.no_progress)
+                         driver=args.driver, progress=not args.no_progress,
+                         stop_on_finding=args.stop_on_finding)
     try:
         DriverPipe(cfg.driver).close()
     except FileNotFoundError as exc:
