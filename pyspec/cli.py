@@ -19,6 +19,7 @@ COMMAND_MODULES: list[str] = [
     "diff",
     "replay",
     "vectors",
+    "mutate",
 ]
 
 
