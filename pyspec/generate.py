@@ -13,7 +13,6 @@ the ``random.Random`` passed in, so a seed reproduces a run.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 

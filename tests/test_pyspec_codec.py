@@ -16,7 +16,7 @@ from pyspec.codec import CodecError
 from pyspec.generate import Scope, arbitrary_action, states, states_with_actions
 from pyspec.model import (
     HYP, NO_OWNER, OTHER, PT, RW, Context, Error, ErrorCode, HC_pin, Hcall, IntMap, Mode,
-    Os, OsActivity, OsInfo, Page, Ptype, Read, Result, State, VsProperty, Write,
+    Os, OsActivity, OsInfo, Page, Ptype, Result, State, VsProperty, Write,
 )
 from pyspec.semantics import step
 

@@ -9,6 +9,7 @@ machine page that ``s2`` maps ``pa`` to.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from pyspec.model import (
@@ -58,15 +59,17 @@ def _compare(clause: str, expected: State, actual: State) -> PostResult:
     return _fail(*(f"{clause}: {r}" for r in reasons))
 
 
-def _table_edit(ctx: Context, s: State, o: int, edit, s2: State, clause: str) -> PostResult:
+def _table_edit(ctx: Context, s: State, o: int, edit: Callable[[IntMap[int]], IntMap[int]],
+                s2: State, clause: str) -> PostResult:
     ptma = cpt(s, o)
     if ptma is None:
         return _fail(f"{clause}: guest {o} has no current page table address (cpt)")
     page = s.mem.get(ptma)
     if page is None or not isinstance(page.content, PT):
-        return _fail(f"{clause}: mem[{ptma}], guest {o}'s current page table, is not a PT page")
-    expected = replace_state(s, mem=s.mem.set(ptma, Page(PT(edit(page.content.m)), page.owner)),
-                        oss=serve(ctx, s, o))
+        return _fail(f"{clause}: mem[{ptma}], guest {o}'s current page table, "
+                     "is not a PT page")
+    table = Page(PT(edit(page.content.m)), page.owner)
+    expected = replace_state(s, mem=s.mem.set(ptma, table), oss=serve(ctx, s, o))
     return _compare(clause, expected, s2)
 
 
@@ -80,7 +83,8 @@ def post(ctx: Context, s: State, a: Action, s2: State) -> PostResult:
             page = None if ma is None else s.mem.get(ma)
             if ma is None or page is None:
                 return _fail(f"Post_write: virtual address {va} is not mapped to a page")
-            return _compare("Post_write", replace_state(s, mem=s.mem.set(ma, Page(RW(v), page.owner))), s2)
+            expected = replace_state(s, mem=s.mem.set(ma, Page(RW(v), page.owner)))
+            return _compare("Post_write", expected, s2)
         case Hcall(h):
             info = s.oss.get(s.active_os)
             if info is None:
@@ -101,7 +105,8 @@ def post(ctx: Context, s: State, a: Action, s2: State) -> PostResult:
             if info is None:
                 return _fail(f"Post_lswitch: guest {o} is not in oss")
             hcall = info.hcall if ctx.trusted(o) else None
-            return _compare("Post_lswitch", replace_state(s, oss=s.oss.set(o, OsInfo(pa, hcall))), s2)
+            expected = replace_state(s, oss=s.oss.set(o, OsInfo(pa, hcall)))
+            return _compare("Post_lswitch", expected, s2)
         case Switch(o):
             return _compare("Post_switch", replace_state(s, active_os=o), s2)
         case Ret_ctrl():
