@@ -12,11 +12,11 @@ From VirtualCert Require Import AvailabilitySteps AvailabilityTraces Availabilit
 Import ListNotations.
 
 (** No hypervisor window, no trusted guest. *)
-Definition cx_ctx : context := mk_context [] [].
+Definition starved_ctx : context := mk_context [] [].
 
 (** Guest 0 runs; guest 1 waits for [HC_del 0] to be served.  Each guest
     has one empty page table as its current page (physical 0). *)
-Definition cx_state : state :=
+Definition starved_state : state :=
   mk_state 0 Usr Running
     [(0, mk_os_info 0 None); (1, mk_os_info 0 (Some (HC_del 0)))]
     [(0, [(0, 0)]); (1, [(0, 1)])]
@@ -29,7 +29,7 @@ Ltac two_keys H :=
   | lookup _ ?x = Some _ => destruct x as [|[|k]]; simpl in H; try discriminate
   end.
 
-Lemma cx_state_valid : valid_state cx_ctx cx_state.
+Lemma starved_state_valid : valid_state starved_ctx starved_state.
 Proof.
   refine (conj _ (conj _ (conj _ (conj _ (conj (conj _ _)
             (conj _ (conj (conj _ (conj _ _)) _))))))).
@@ -53,34 +53,34 @@ Proof.
 Qed.
 
 (** Guest 0 does nothing, forever. *)
-CoFixpoint cx_trace : inf_trace := Tcons cx_state Silent Ok cx_trace.
+CoFixpoint starved_trace : inf_trace := Tcons starved_state Silent Ok starved_trace.
 
-Lemma cx_trace_unfold : cx_trace = Tcons cx_state Silent Ok cx_trace.
-Proof. exact (inf_trace_unfold_eq cx_trace). Qed.
+Lemma starved_trace_unfold : starved_trace = Tcons starved_state Silent Ok starved_trace.
+Proof. exact (inf_trace_unfold_eq starved_trace). Qed.
 
-Lemma cx_trace_run : run cx_ctx cx_trace.
+Lemma starved_trace_run : run starved_ctx starved_trace.
 Proof.
-  cofix CH. rewrite cx_trace_unfold. constructor; [|exact CH].
-  rewrite cx_trace_unfold. simpl.
-  apply exec_ok; [exact cx_state_valid | exact I | reflexivity].
+  cofix CH. rewrite starved_trace_unfold. constructor; [|exact CH].
+  rewrite starved_trace_unfold. simpl.
+  apply exec_ok; [exact starved_state_valid | exact I | reflexivity].
 Qed.
 
-(** Any state property of [cx_state] holds always along the trace. *)
-Lemma cx_trace_always :
-  forall P : inf_trace -> Prop, P cx_trace -> always P cx_trace.
+(** Any state property of [starved_state] holds always along the trace. *)
+Lemma starved_trace_always :
+  forall P : inf_trace -> Prop, P starved_trace -> always P starved_trace.
 Proof.
-  intros P HP. cofix CH. rewrite cx_trace_unfold.
-  constructor; [rewrite <- cx_trace_unfold; exact HP | exact CH].
+  intros P HP. cofix CH. rewrite starved_trace_unfold.
+  constructor; [rewrite <- starved_trace_unfold; exact HP | exact CH].
 Qed.
 
-Lemma cx_guest1_never_served :
-  ~ eventually (now (served 1)) cx_trace.
+Lemma starved_guest_never_served :
+  ~ eventually (now (served 1)) starved_trace.
 Proof.
-  intros Hev. remember cx_trace as t eqn:Et.
+  intros Hev. remember starved_trace as t eqn:Et.
   induction Hev as [t Hs | s a r t _ IH].
-  - subst t. rewrite cx_trace_unfold in Hs.
+  - subst t. rewrite starved_trace_unfold in Hs.
     destruct Hs as [info [Hl Hh]]. simpl in Hl. injection Hl as <-. discriminate.
-  - apply IH. rewrite cx_trace_unfold in Et. injection Et as _ _ _ ->. reflexivity.
+  - apply IH. rewrite starved_trace_unfold in Et. injection Et as _ _ _ ->. reflexivity.
 Qed.
 
 Theorem availability_needs_quiet_start :
@@ -90,12 +90,12 @@ Theorem availability_needs_quiet_start :
     always (eventually (now guest_running)) t /\
     ~ always pending_eventually_served t.
 Proof.
-  exists cx_ctx, cx_trace. repeat split.
-  - exact cx_trace_run.
-  - apply cx_trace_always. rewrite cx_trace_unfold. discriminate.
-  - apply cx_trace_always. apply eventually_now. rewrite cx_trace_unfold. reflexivity.
+  exists starved_ctx, starved_trace. repeat split.
+  - exact starved_trace_run.
+  - apply starved_trace_always. rewrite starved_trace_unfold. discriminate.
+  - apply starved_trace_always. apply eventually_now. rewrite starved_trace_unfold. reflexivity.
   - intros Hall. apply always_now in Hall.
-    apply cx_guest1_never_served.
-    rewrite cx_trace_unfold in Hall |- *.
+    apply starved_guest_never_served.
+    rewrite starved_trace_unfold in Hall |- *.
     exact (Hall 1 _ (HC_del 0) eq_refl eq_refl).
 Qed.
