@@ -92,3 +92,27 @@ notebook-kernel: bootstrap
 # Execute notebooks/tour.ipynb headless; fails on any Coq error.
 notebook: notebook-kernel coq
 	@$(PYTHON) -m pyspec.cli notebook run
+
+# ---------------------------------------------------------------------------
+# Differential testing and test vectors (engineer H).
+.PHONY: demo vectors vectors-check mutate
+DEMO_SEQUENCES ?= 4000
+VECTORS_DIR ?= out/vectors
+
+# The default campaign end to end: pyspec vs the extracted driver, every step
+# checked against the axioms and isolation; report in out/report.html.
+demo: bootstrap driver
+	@$(PYTHON) -m pyspec.cli diff --jobs $(JOBS) --sequences $(DEMO_SEQUENCES) --out out
+
+# Test vectors both oracles agree on: $(VECTORS_DIR)/vectors.jsonl and Vectors.v.
+vectors: bootstrap driver
+	@$(PYTHON) -m pyspec.cli vectors --out $(VECTORS_DIR)
+
+# The Coq kernel as a third oracle: compile the vector Examples against the library.
+vectors-check: coq
+	@test -f $(VECTORS_DIR)/Vectors.v || { echo "vectors-check: no $(VECTORS_DIR)/Vectors.v; run make vectors" >&2; exit 1; }
+	@coqc -Q $(COQ_DIR) VirtualCert $(VECTORS_DIR)/Vectors.v && echo "vectors-check: every Example holds"
+
+# Mutation testing: every seeded fault, up to 2000 sequences each.
+mutate: bootstrap driver
+	@$(PYTHON) -m pyspec.cli mutate --jobs $(JOBS) --out out
