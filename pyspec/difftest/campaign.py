@@ -190,8 +190,6 @@ def run_campaign(cfg: CampaignConfig) -> CampaignResult:
                 result.coverage.merge(Coverage.from_json(msg[1]))
             elif kind == "done":
                 running -= 1
-            if cfg.stop_on_finding and result.findings and kind == "shrunk":
-                break
     except KeyboardInterrupt:
         result.interrupted = True
     finally:
