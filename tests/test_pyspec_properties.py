@@ -12,12 +12,13 @@ from hypothesis import given, settings
 from pyspec.builders import StateBuilder
 from pyspec.generate import Scope, generate_state, random_action, states, states_with_actions
 from pyspec.model import (
-    CHMOD, PT, RW, Del, Error, IntMap, Ok, Os, OsActivity, OsIdent, Page, Read, Result,
-    State, Switch, Write,
+    CHMOD, HYP, PT, RW, Context, Del, Error, ErrorCode, HC_unpin, IntMap, Ok, Os,
+    OsActivity, OsIdent, Page, Page_unpin, Read, Read_hyper, Result, State, Switch, Write,
 )
 from pyspec.semantics import (
     error_msg, first_invalid, locally_respects, os_action, os_equivalent, os_view, post,
-    pre, read_isolation, step, step_consistency, valid_state, write_isolation,
+    pre, read_isolation, step, step_consistency, valid_state, view_determined,
+    write_isolation,
 )
 
 SCOPES = [Scope(guests=2, pages=8, vadds=6, padds=8, window=2),
@@ -215,3 +216,27 @@ def test_os_action_classification():
 def test_hypothesis_states_are_valid(case):
     ctx, s = case
     assert valid_state(ctx, s) == []
+
+
+def _cx_state(hcall, table: dict[int, int], extra: dict[int, Page]) -> State:
+    """coq/IsolationCounterexamples.v's cx_state: untrusted guest 0, window {9}."""
+    b = (StateBuilder(hyp_window=[9]).guest(0, hcall=hcall)
+         .page_table(0, pa=0, ma=10, maps=table).rw_page(0, pa=1, ma=11, value=5).waiting(0))
+    for ma, page in extra.items():
+        b.page(ma, page.content, page.owner)
+    return b.build()[1]
+
+
+def test_responses_may_differ_outside_the_view_as_coq_counterexamples_show():
+    ctx = Context((9,), ())
+    hyper = {20: Page(RW(7), HYP)}
+    s1, s2 = _cx_state(None, {1: 11, 9: 20}, hyper), _cx_state(None, {1: 11}, hyper)
+    orphan = {40: Page(PT(IntMap({1: 11})), Os(0))}
+    u1, u2 = _cx_state(HC_unpin(1), {}, {}), _cx_state(HC_unpin(1), {}, orphan)
+    for (a, t1, t2, code) in [(Read_hyper(9), s1, s2, ErrorCode.Invalid_vadd),
+                              (Page_unpin(0, 1), u1, u2, ErrorCode.Page_in_use)]:
+        assert os_equivalent(ctx, 0, t1, t2) and not view_determined(a)
+        assert os_action(ctx, t1, a, 0) and os_action(ctx, t2, a, 0)
+        assert step(ctx, t1, a).response == Ok()
+        assert step(ctx, t2, a).response == Error(code)
+        assert step_consistency(ctx, 0, t1, t2, a)

@@ -11,7 +11,7 @@
 from pyspec.semantics.error_msg import error_msg
 from pyspec.semantics.isolation import (
     CheckResult, OsView, locally_respects, os_action, os_equivalent, os_view,
-    read_isolation, step_consistency, write_isolation,
+    read_isolation, step_consistency, view_determined, write_isolation,
 )
 from pyspec.semantics.post import PostResult, post
 from pyspec.semantics.pre import pre
@@ -24,5 +24,5 @@ __all__ = [
     "CheckResult", "InvalidState", "OsView", "PostResult", "StepResult", "Violation", "effect",
     "error_msg", "first_invalid", "is_valid", "locally_respects", "os_action",
     "os_equivalent", "os_view", "post", "pre", "read_isolation", "require_valid", "step",
-    "step_consistency", "trace", "valid_state", "write_isolation",
+    "step_consistency", "trace", "valid_state", "view_determined", "write_isolation",
 ]
