@@ -7,6 +7,8 @@ the kernel marks it not evaluated or its output has an `Error:` line.
 
 from __future__ import annotations
 
+import atexit
+import importlib.util
 import json
 import re
 import shlex
@@ -123,6 +125,8 @@ def execute(path: Path = TOUR, kernel_dirs: list[Path] | None = None,
 
     if coqidetop() is None:
         raise NotebookError("Coq is not installed (no coqidetop.opt or coqidetop on PATH)")
+    if importlib.util.find_spec("coq_jupyter") is None:
+        raise NotebookError("coq-jupyter is not installed: run scripts/bootstrap.sh")
     nb = read_notebook(path)
     check_library_built(nb, coq_dir)
     specs = KernelSpecManager()
@@ -142,6 +146,11 @@ def execute(path: Path = TOUR, kernel_dirs: list[Path] | None = None,
         raise NotebookError(f"a cell ran over {CELL_TIMEOUT_SECONDS} s: {exc}") from exc
     except (CellExecutionError, DeadKernelError) as exc:
         raise NotebookError(f"the kernel failed: {exc}") from exc
+    except RuntimeError as exc:  # the kernel did not start or answer
+        raise NotebookError(f"the {KERNEL_NAME} kernel did not start: {exc}") from exc
+    finally:
+        # nbclient leaves its exit hook behind when the kernel fails to start.
+        atexit.unregister(client._cleanup_kernel)
     return nb
 
 

@@ -100,3 +100,12 @@ def test_cli_rejects_a_file_that_is_not_a_notebook(
     path.write_text("{ not json")
     assert vcert(["notebook", "run", str(path)]) == 1
     assert "not a valid notebook" in capsys.readouterr().err
+
+
+def test_kernel_that_does_not_start_is_a_clear_error(tmp_path: Path) -> None:
+    spec_dir = tmp_path / "kernels" / notebook.KERNEL_NAME
+    spec_dir.mkdir(parents=True)
+    (spec_dir / "kernel.json").write_text(
+        '{"argv": ["false"], "display_name": "broken", "language": "coq"}')
+    with pytest.raises(notebook.NotebookError, match="did not start"):
+        notebook.execute(notebook.TOUR, kernel_dirs=[tmp_path / "kernels"])
