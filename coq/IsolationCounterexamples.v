@@ -14,34 +14,45 @@
     for all other actions, and [step_consistent] for all actions. *)
 
 From Coq Require Import List Arith Bool.
-From VirtualCert Require Import Maps Model Actions Errors Valid Step ValidDec ValidRefl.
+From VirtualCert Require Import Maps Model Actions Errors Valid ErrorMsg Step ValidDec ValidRefl.
 From VirtualCert Require Import OsEquiv OsAction UnwindingStep UnwindingResponse.
 Import ListNotations.
 
 (** Guest 0 is untrusted; virtual address 9 is the hypervisor window. *)
 Definition cx_ctx : context := mk_context [9] [].
 
-(** A state where guest 0 is active and the hypervisor runs; physical page
-    0 holds the page table [table] (machine 10), physical page 1 an RW page
-    (machine 11); [extra] are pages outside guest 0's physical map. *)
-Definition cx_state (h : option hyper_call) (table : map madd) (extra : map page) : state :=
-  mk_state 0 Svc Waiting
+(** A state where guest 0 is active; physical page 0 holds the page table
+    [table] (machine 10), physical page 1 an RW page (machine 11); [extra]
+    are pages outside guest 0's physical map. *)
+Definition cx_state_with (act : os_activity) (md : mode) (h : option hyper_call)
+    (table : map madd) (extra : map page) : state :=
+  mk_state 0 md act
     [(0, mk_os_info 0 h)]
     [(0, [(0, 10); (1, 11)])]
     ([(10, mk_page (PT table) (Os 0)); (11, mk_page (RW (Some 5)) (Os 0))] ++ extra).
 
+(** The hypervisor runs. *)
+Definition cx_state : option hyper_call -> map madd -> map page -> state :=
+  cx_state_with Waiting Svc.
+
 (** Two such states whose page tables agree on accessible addresses are
     [o]-equivalent, whatever their extra pages. *)
-Lemma cx_equiv :
-  forall h t1 t2 e1 e2,
+Lemma cx_equiv_with :
+  forall act md h t1 t2 e1 e2,
     (forall va, accessible cx_ctx va = true -> lookup t1 va = lookup t2 va) ->
-    os_equiv cx_ctx 0 (cx_state h t1 e1) (cx_state h t2 e2).
+    os_equiv cx_ctx 0 (cx_state_with act md h t1 e1) (cx_state_with act md h t2 e2).
 Proof.
-  intros h t1 t2 e1 e2 Ht. split.
+  intros act md h t1 t2 e1 e2 Ht. split.
   - split; [|split; [|split]]; simpl; auto; tauto.
   - intros [|[|pa]]; simpl; auto.
     split; auto. intros va pa' Hacc. unfold pt_entry. rewrite (Ht va Hacc). tauto.
 Qed.
+
+Lemma cx_equiv :
+  forall h t1 t2 e1 e2,
+    (forall va, accessible cx_ctx va = true -> lookup t1 va = lookup t2 va) ->
+    os_equiv cx_ctx 0 (cx_state h t1 e1) (cx_state h t2 e2).
+Proof. intros. now apply cx_equiv_with. Qed.
 
 (** Only accessible entries of a table are seen. *)
 Lemma cx_window_only :
@@ -115,6 +126,35 @@ Proof.
   split; [right; split; [reflexivity|split; reflexivity]|].
   split; [right; split; [reflexivity|split; reflexivity]|].
   split; vm_compute; reflexivity.
+Qed.
+
+(** ** The relational error codes of [Read]: [ErrorMsg] sees the window
+
+    [Read 9] by guest 0 fails in both states with [No_access_va_os] from
+    [step] (as [step_response_agree] says), but [ErrorMsg], which admits
+    the code of every failing condition, also admits [Invalid_vadd] where
+    the window address is unmapped, and only there.  So the sets of
+    responses [exec] allows differ even for a [Read]. *)
+
+Definition rd_s1 : state := cx_state_with Running Usr None [(1, 11); (9, 20)] hyper_page.
+Definition rd_s2 : state := cx_state_with Running Usr None [(1, 11)] hyper_page.
+
+Example read_window_error_codes_differ :
+  valid_state cx_ctx rd_s1 /\ valid_state cx_ctx rd_s2 /\ os_equiv cx_ctx 0 rd_s1 rd_s2 /\
+  os_action cx_ctx rd_s1 (Read 9) 0 /\ os_action cx_ctx rd_s2 (Read 9) 0 /\
+  response (step cx_ctx rd_s1 (Read 9)) = Error No_access_va_os /\
+  response (step cx_ctx rd_s2 (Read 9)) = Error No_access_va_os /\
+  ~ ErrorMsg cx_ctx rd_s1 (Read 9) Invalid_vadd /\ ErrorMsg cx_ctx rd_s2 (Read 9) Invalid_vadd.
+Proof.
+  split; [apply valid_state_b_iff; vm_compute; reflexivity|].
+  split; [apply valid_state_b_iff; vm_compute; reflexivity|].
+  split; [apply cx_equiv_with; exact cx_window_only|].
+  split; [left; repeat split|].
+  split; [left; repeat split|].
+  split; [vm_compute; reflexivity|]. split; [vm_compute; reflexivity|].
+  split.
+  - intros [[_ E]|[[_ E]|[[Hn _]|[_ E]]]]; try discriminate. exact (Hn 20 eq_refl).
+  - right. right. left. split; [|reflexivity]. intros ma H. discriminate H.
 Qed.
 
 (** Hence the unrestricted claim is false: agreement of responses needs

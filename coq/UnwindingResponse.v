@@ -166,3 +166,185 @@ Proof.
 Qed.
 
 End Response.
+
+(** * The executable specification: the same response, error code included
+
+    [step] checks the conditions in a fixed order and returns the first
+    failing one, so for view-determined [o]-actions it answers exactly the
+    same in both states.  (The relational [ErrorMsg] does not: for a [Read]
+    of a hypervisor-window address it admits [Invalid_vadd] only where the
+    address is unmapped, which [o] cannot see; see
+    IsolationCounterexamples.v.) *)
+
+From VirtualCert Require Import Step.
+
+Section StepResponse.
+Variable ctx : context.
+Variable o : os_ident.
+
+Lemma physical_page_phys : forall s o' pa, physical_page s o' pa = phys_of (lookup (hyp s) o') pa.
+Proof. intros s o' pa. unfold physical_page. now destruct (lookup (hyp s) o'). Qed.
+
+(** Who may run a gated action on [o], by trust level. *)
+Lemma os_action_gate_activity :
+  forall s a, os_action ctx s a o -> privileged_on a o ->
+    if trusted ctx o then activity s = Running /\ active_os s = o else activity s = Waiting.
+Proof.
+  intros s a [[Hr [Ha Hby]]|[Hw Hfor]] Hp.
+  - assert (trusted ctx o = true) as -> by (destruct a; simpl in *; tauto). auto.
+  - assert (trusted ctx o = false) as -> by (destruct a; simpl in *; tauto). auto.
+Qed.
+
+Lemma gate_check_agree :
+  forall s1 s2 a h,
+    control_equiv o s1 s2 -> privileged_on a o ->
+    os_action ctx s1 a o -> os_action ctx s2 a o ->
+    gate_check ctx s1 o h = gate_check ctx s2 o h.
+Proof.
+  intros s1 s2 a h [_ [Hi _]] Hp Ho1 Ho2. unfold gate_check. rewrite <- Hi.
+  pose proof (os_action_gate_activity s1 a Ho1 Hp) as G1.
+  pose proof (os_action_gate_activity s2 a Ho2 Hp) as G2.
+  destruct (lookup (oss s1) o); auto.
+  destruct (trusted ctx o).
+  - destruct G1 as [-> ->], G2 as [-> ->]. reflexivity.
+  - rewrite G1, G2. reflexivity.
+Qed.
+
+(** Checks on the kind of a page give the same answer on equivalent pages. *)
+Lemma page_equiv_kind :
+  forall pm1 pm2 p1 p2,
+    page_equiv ctx pm1 pm2 p1 p2 ->
+    option_map (fun pg => (is_rw (content pg), is_pt (content pg))) p1 =
+    option_map (fun pg => (is_rw (content pg), is_pt (content pg))) p2.
+Proof.
+  intros pm1 pm2 [[c1 ow1]|] [[c2 ow2]|]; simpl; try tauto.
+  intros [_ Hc]. destruct c1, c2; simpl in Hc; try contradiction; reflexivity.
+Qed.
+
+Lemma page_kind_check_agree :
+  forall s1 s2 ma1 ma2 k,
+    (k = is_rw \/ k = is_pt) ->
+    page_equiv ctx (lookup (hyp s1) o) (lookup (hyp s2) o) (lookup (mem s1) ma1) (lookup (mem s2) ma2) ->
+    page_kind_check s1 k ma1 = page_kind_check s2 k ma2.
+Proof.
+  intros s1 s2 ma1 ma2 k Hk Hpe. apply page_equiv_kind in Hpe. unfold page_kind_check.
+  destruct (lookup (mem s1) ma1) as [[c1 ow1]|], (lookup (mem s2) ma2) as [[c2 ow2]|];
+    simpl in *; try discriminate; auto.
+  injection Hpe as Hrw Hpt. destruct Hk as [->| ->]; simpl; [now rewrite Hrw|now rewrite Hpt].
+Qed.
+
+Lemma rw_check_agree :
+  forall s1 s2 ma1 ma2,
+    page_equiv ctx (lookup (hyp s1) o) (lookup (hyp s2) o) (lookup (mem s1) ma1) (lookup (mem s2) ma2) ->
+    match lookup (mem s1) ma1 with Some (mk_page (RW _) _) => None | _ => Some Wrong_page_type end =
+    match lookup (mem s2) ma2 with Some (mk_page (RW _) _) => None | _ => Some Wrong_page_type end.
+Proof.
+  intros s1 s2 ma1 ma2 Hpe. apply page_equiv_kind in Hpe.
+  destruct (lookup (mem s1) ma1) as [[c1 ow1]|], (lookup (mem s2) ma2) as [[c2 ow2]|];
+    simpl in *; try discriminate; auto.
+  injection Hpe as Hrw _. destruct c1, c2; simpl in *; congruence.
+Qed.
+
+Variables s1 s2 : state.
+Hypothesis Hv1 : valid_state ctx s1.
+Hypothesis Hv2 : valid_state ctx s2.
+Hypothesis Heq : os_equiv ctx o s1 s2.
+
+(** An accessible address of [o] is mapped in both or in neither, and then
+    onto pages of the same kind. *)
+Lemma maps_to_agree :
+  forall va, accessible ctx va = true ->
+    match maps_to s1 o va, maps_to s2 o va with
+    | Some ma1, Some ma2 =>
+        page_equiv ctx (lookup (hyp s1) o) (lookup (hyp s2) o)
+          (lookup (mem s1) ma1) (lookup (mem s2) ma2)
+    | None, None => True
+    | _, _ => False
+    end.
+Proof.
+  intros va Hacc.
+  destruct (maps_to s1 o va) as [ma1|] eqn:M1, (maps_to s2 o va) as [ma2|] eqn:M2; auto.
+  - destruct (maps_to_transfer ctx o s1 s2 va ma1 Hv1 Hv2 Heq Hacc M1) as [pa0 [ma2' [M2' [P1 P2]]]].
+    rewrite M2 in M2'. injection M2' as E. subst ma2'.
+    destruct Heq as [_ Hmem]. specialize (Hmem pa0). now rewrite P1, P2 in Hmem.
+  - destruct (maps_to_transfer ctx o s1 s2 va ma1 Hv1 Hv2 Heq Hacc M1) as [pa0 [x [M2' _]]].
+    congruence.
+  - destruct (maps_to_transfer ctx o s2 s1 va ma2 Hv2 Hv1 (os_equiv_sym _ _ _ _ Heq) Hacc M2)
+      as [pa0 [x [M1' _]]].
+    congruence.
+Qed.
+
+Lemma physical_page_agree :
+  forall pa,
+    match physical_page s1 o pa, physical_page s2 o pa with
+    | Some ma1, Some ma2 =>
+        page_equiv ctx (lookup (hyp s1) o) (lookup (hyp s2) o)
+          (lookup (mem s1) ma1) (lookup (mem s2) ma2)
+    | None, None => True
+    | _, _ => False
+    end.
+Proof. intros pa. rewrite !physical_page_phys. apply Heq. Qed.
+
+Theorem os_action_pre_error_agree :
+  forall a,
+    os_action ctx s1 a o -> os_action ctx s2 a o -> view_determined a ->
+    pre_error ctx s1 a = pre_error ctx s2 a.
+Proof.
+  intros a Ho1 Ho2 Hdet.
+  pose proof (os_action_inv _ _ _ _ Ho1) as F1. pose proof (os_action_inv _ _ _ _ Ho2) as F2.
+  pose proof Heq as [Hctl _]. pose proof Hctl as [Hdom [Hinfo _]].
+  (* an access by [o] through its current page table *)
+  assert (Haccess : forall va, active_os s1 = o -> active_os s2 = o ->
+            activity s1 = activity s2 ->
+            access_check ctx s1 Running true No_access_va_os va =
+            access_check ctx s2 Running true No_access_va_os va).
+  { intros va Ha1 Ha2 Hact. unfold access_check. rewrite Hact, Ha1, Ha2.
+    destruct (activity_eqb (activity s2) Running); simpl; auto.
+    destruct (accessible ctx va) eqn:Hacc; simpl; auto.
+    pose proof (maps_to_agree va Hacc) as M.
+    destruct (maps_to s1 o va), (maps_to s2 o va); try contradiction; auto.
+    now apply rw_check_agree. }
+  (* a page of [o] named by its physical address *)
+  assert (Hphys : forall pa k, (k = is_rw \/ k = is_pt) ->
+            match physical_page s1 o pa with
+            | None => Some Invalid_padd | Some ma => page_kind_check s1 k ma end =
+            match physical_page s2 o pa with
+            | None => Some Invalid_padd | Some ma => page_kind_check s2 k ma end).
+  { intros pa k Hk. pose proof (physical_page_agree pa) as P.
+    destruct (physical_page s1 o pa), (physical_page s2 o pa); try contradiction; auto.
+    now apply page_kind_check_agree. }
+  destruct a; simpl in F1, F2, Hdet |- *; try contradiction; try subst o0.
+  - (* Read *) apply Haccess; intuition congruence.
+  - (* Write *) apply Haccess; intuition congruence.
+  - (* Hcall *) destruct F1 as [-> ->], F2 as [-> ->]. reflexivity.
+  - (* New *)
+    rewrite (gate_check_agree s1 s2 (New o va pa) _ Hctl eq_refl Ho1 Ho2).
+    destruct (gate_check ctx s2 o (HC_new va pa)); simpl; auto.
+    destruct (accessible ctx va); simpl; auto.
+  - (* Del *)
+    rewrite (gate_check_agree s1 s2 (Del o va) _ Hctl eq_refl Ho1 Ho2).
+    destruct (gate_check ctx s2 o (HC_del va)); simpl; auto.
+    destruct (accessible ctx va) eqn:Hacc; simpl; auto.
+    pose proof (maps_to_agree va Hacc) as M.
+    destruct (maps_to s1 o va), (maps_to s2 o va); try contradiction; auto.
+  - (* Lswitch *)
+    rewrite (gate_check_agree s1 s2 (Lswitch o pa) _ Hctl eq_refl Ho1 Ho2).
+    destruct (gate_check ctx s2 o (HC_lswitch pa)); simpl; auto.
+  - (* Switch *)
+    destruct F1 as [-> _], F2 as [-> _]. simpl. now rewrite Hdom.
+  - (* Ret_ctrl *) destruct F1 as [-> _], F2 as [-> _]. reflexivity.
+  - (* Chmod *)
+    destruct F1 as [-> ->], F2 as [-> ->]. simpl. now rewrite Hinfo.
+Qed.
+
+Corollary step_response_agree :
+  forall a,
+    os_action ctx s1 a o -> os_action ctx s2 a o -> view_determined a ->
+    response (step ctx s1 a) = response (step ctx s2 a).
+Proof.
+  intros a Ho1 Ho2 Hdet. unfold step.
+  rewrite (os_action_pre_error_agree a Ho1 Ho2 Hdet).
+  now destruct (pre_error ctx s2 a).
+Qed.
+
+End StepResponse.
