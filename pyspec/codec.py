@@ -225,11 +225,16 @@ def _shape_of_kind(kind: object) -> Shape:
 
 
 def decode(kind: object, data: Json, path: str = "$") -> Any:
-    """Decode JSON data as a value of ``kind`` (a model type or a Coq type name)."""
+    """Decode JSON data as a value of ``kind``: a model type (record, Enum, union or
+    a single constructor such as ``Write``) or a Coq type name (``"state"``)."""
     try:
-        return _decoder(_shape_of_kind(kind))(data, path)
+        value = _decoder(_shape_of_kind(kind))(data, path)
     except RecursionError:
         raise CodecError(path, "a document of reasonable nesting depth") from None
+    tag = getattr(kind, "TAG", None)
+    if tag is not None and not isinstance(value, kind):  # type: ignore[arg-type]
+        raise CodecError(path, f"the constructor {tag}", _describe(data))
+    return value
 
 
 def decode_list(kind: object, data: Json, path: str = "$") -> tuple:

@@ -170,3 +170,10 @@ def test_schema_rejects_what_the_codec_rejects(type_name, data):
     assert not _validator(type_name).is_valid(data)
     with pytest.raises(CodecError):
         codec.decode(type_name, data)
+
+
+def test_decoding_as_one_constructor_rejects_the_others():
+    assert codec.decode(Write, ["Write", 1, 2]) == Write(1, 2)
+    with pytest.raises(CodecError) as info:
+        codec.decode(Write, ["Read", 1])
+    assert str(info.value) == "at $: expected the constructor Write, got an array of length 2"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
+import pytest
 from hypothesis import given, settings
 
 from pyspec.builders import StateBuilder
@@ -240,3 +241,12 @@ def test_responses_may_differ_outside_the_view_as_coq_counterexamples_show():
         assert step(ctx, t1, a).response == Ok()
         assert step(ctx, t2, a).response == Error(code)
         assert step_consistency(ctx, 0, t1, t2, a)
+
+
+def test_impossible_scopes_are_rejected_clearly():
+    for bad, message in [(dict(guests=0), "at least one guest"),
+                         (dict(guests=4, pages=3), "pages >= guests"),
+                         (dict(vadds=2, window=3), "window"),
+                         (dict(guests=2, trusted=3), "trusted")]:
+        with pytest.raises(ValueError, match=message):
+            Scope(**bad)
