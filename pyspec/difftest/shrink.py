@@ -52,6 +52,7 @@ class Shrinker:
         self.budget = budget or ShrinkBudget()
         self.stats = ShrinkStats()
         self._start = 0.0
+        self._best: Case | None = None
 
     def _try(self, case: Case) -> bool:
         if (self.stats.calls >= self.budget.max_calls
@@ -60,24 +61,27 @@ class Shrinker:
             raise _OutOfBudget
         self.stats.calls += 1
         self.stats.steps += len(case.actions)
-        return self._fails(case)
+        if self._fails(case):
+            self._best = case     # kept if the budget runs out mid-phase
+            return True
+        return False
 
     def shrink(self, case: Case) -> Case:
         self._start = time.monotonic()
         self.stats.original_length = len(case.actions)
-        best = case
+        self._best = case
         try:
-            best = self._drop_chunks(best)
-            best = self._drop_singles(best)
-            best = self._simplify_actions(best)
-            best = self._simplify_state(best)
-            best = self._drop_singles(best)
+            current = self._drop_chunks(case)
+            current = self._drop_singles(current)
+            current = self._simplify_actions(current)
+            current = self._simplify_state(current)
+            self._drop_singles(current)
             self.stats.one_minimal = True
         except _OutOfBudget:
             pass
         self.stats.seconds = round(time.monotonic() - self._start, 3)
-        self.stats.shrunk_length = len(best.actions)
-        return best
+        self.stats.shrunk_length = len(self._best.actions)
+        return self._best
 
     def _drop_chunks(self, case: Case) -> Case:
         self.stats.phases.append("chunks")
@@ -111,11 +115,14 @@ class Shrinker:
     def _simplify_actions(self, case: Case) -> Case:
         self.stats.phases.append("arguments")
         for i in range(len(case.actions)):
-            for simpler in simpler_actions(case.actions[i]):
-                cand = replace(case, actions=case.actions[:i] + (simpler,) + case.actions[i + 1:])
-                if self._try(cand):
-                    case = cand
-                    break
+            progress = True
+            while progress:     # keep simplifying this action while some variant fails
+                progress = False
+                for simpler in simpler_actions(case.actions[i]):
+                    cand = replace(case, actions=case.actions[:i] + (simpler,) + case.actions[i + 1:])
+                    if self._try(cand):
+                        case, progress = cand, True
+                        break
         return case
 
     def _simplify_state(self, case: Case) -> Case:

@@ -1,0 +1,144 @@
+"""Campaigns, findings, replay, mutation kills and reports, against the real
+driver and (for findings) a driver built from a seeded fault."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from pyspec.difftest.campaign import CampaignConfig, run_campaign
+from pyspec.difftest.driver_pipe import DriverPipe
+from pyspec.difftest.engine import Engine
+from pyspec.difftest.findings import load_finding
+from pyspec.difftest.mutants import by_id, prepare
+from pyspec.difftest.mutation import MutationBudget, run_mutant
+from pyspec.difftest.report import write_reports
+from pyspec.difftest.scope import Scope
+from pyspec.driver import default_binary
+
+REPO = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.skipif(not default_binary().is_file(),
+                                reason="the driver is not built (make driver)")
+
+
+@pytest.fixture(scope="module")
+def bad_driver(tmp_path_factory) -> Path:
+    """A driver whose Page_pin takes the first free page in list order."""
+    _, binary = prepare(by_id(["ml-free-page-first"])[0], tmp_path_factory.mktemp("mutant"))
+    return binary
+
+
+def vcert(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pyspec.cli", *args], capture_output=True,
+                          text=True, timeout=timeout, cwd=REPO)
+
+
+def test_clean_campaign_finds_nothing_and_writes_reports(tmp_path):
+    cfg = CampaignConfig(seed=7, sequences=120, length=40, jobs=2, out=tmp_path, progress=False)
+    res = run_campaign(cfg)
+    assert res.findings == [] and not res.interrupted
+    assert res.sequences == 120 and res.steps == 120 * 40
+    json_path, html_path = write_reports(cfg, res)
+    summary = json.loads(json_path.read_text())
+    assert summary["steps"] == 4800 and summary["findings"] == []
+    assert sum(summary["coverage"]["cells"].values()) == 4800
+    html = html_path.read_text()
+    assert "<table>" in html and "Page_unpin" in html and "No_free_memory" in html
+
+
+def test_divergence_is_saved_shrunk_and_replayed(tmp_path, bad_driver):
+    cfg = CampaignConfig(seed=0, sequences=40, length=40, jobs=1, out=tmp_path,
+                         driver=str(bad_driver), progress=False, stop_on_finding=True)
+    res = run_campaign(cfg)
+    assert len(res.findings) == 1
+    finding = load_finding(Path(res.findings[0]["path"]))
+    assert finding.oracle == "agreement"
+    shrunk = finding.shrunk["actions"]
+    assert finding.shrink_stats["one_minimal"]
+    assert shrunk[-1][0] == "Page_pin" and len(shrunk) <= finding.step + 1
+    # 1-minimal: dropping any single action makes the divergence disappear.
+    with DriverPipe(bad_driver) as driver:
+        engine = Engine(Scope.from_json(finding.scope), driver)
+        ctx, state = finding.shrunk["context"], finding.shrunk["initial_state"]
+        assert engine.check_case(ctx, state, shrunk)[0] is not None
+        for i in range(len(shrunk)):
+            assert engine.check_case(ctx, state, shrunk[:i] + shrunk[i + 1:])[0] is None
+    # Replay shows both traces and the difference against the faulty driver...
+    out = vcert("replay", str(res.findings[0]["path"]), "--driver", str(bad_driver))
+    assert out.returncode == 1 and "still fails" in out.stdout
+    assert "*" in out.stdout and "driver" in out.stdout
+    # ...and no failure against the real one.
+    out = vcert("replay", str(res.findings[0]["path"]))
+    assert out.returncode == 0 and "no longer fails" in out.stdout
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL])
+def test_interrupting_a_campaign_keeps_its_findings(tmp_path, bad_driver, sig):
+    proc = subprocess.Popen([sys.executable, "-m", "pyspec.cli", "diff", "--jobs", "2",
+                             "--sequences", "100000", "--no-progress", "--out", str(tmp_path),
+                             "--driver", str(bad_driver)], cwd=REPO,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    findings = tmp_path / "findings"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not list(findings.glob("*.json")):
+        time.sleep(0.1)
+    time.sleep(0.3)
+    os.killpg(proc.pid, sig)
+    proc.wait(timeout=30)
+    saved = sorted(findings.glob("*.json"))
+    assert saved, "no finding was written before the interrupt"
+    for path in saved:
+        f = load_finding(path)     # complete, parseable files only
+        assert f.oracle == "agreement" and f.actions
+    assert not list(findings.glob(".*.tmp*")) or sig == signal.SIGKILL
+
+
+def test_seeded_faults_are_killed(tmp_path):
+    budget = MutationBudget(sequences=200, length=50, seed=0, timeout=120)
+    for mutant in by_id(["py-unpin-no-scrub", "ml-lswitch-keeps-hcall"]):
+        res = run_mutant(mutant, budget)
+        assert res.status == "killed", res
+        assert res.shrunk_length is not None and res.shrunk_length <= 10
+
+
+def test_bad_inputs_get_clear_errors(tmp_path):
+    bogus = tmp_path / "x.json"
+    bogus.write_text('{"hello": 1}')
+    out = vcert("replay", str(bogus))
+    assert out.returncode == 2 and "not a VirtualCert finding" in out.stderr
+    out = vcert("replay", str(tmp_path / "missing.json"))
+    assert out.returncode == 2 and "no such finding" in out.stderr
+    out = vcert("diff", "--scope", "guests=zero")
+    assert out.returncode == 2 and "bad --scope" in out.stderr
+    out = vcert("mutate", "--only", "no-such-mutant")
+    assert out.returncode == 2 and "unknown mutants" in out.stderr
+
+
+def test_a_crashing_driver_becomes_a_finding(tmp_path):
+    crasher = tmp_path / "crash-driver"
+    crasher.write_text("#!/bin/sh\nexit 3\n")
+    crasher.chmod(0o755)
+    cfg = CampaignConfig(seed=1, sequences=2, length=5, jobs=1, out=tmp_path / "out",
+                         driver=str(crasher), progress=False, shrink_calls=5)
+    res = run_campaign(cfg)
+    assert [f["oracle"] for f in res.findings] == ["driver_crash", "driver_crash"]
+
+
+def test_exhaustive_mode_counts_every_sequence():
+    out = vcert("diff", "--exhaustive", "1", "--seed", "3")
+    assert out.returncode == 0, out.stderr
+    first = out.stdout.split()
+    assert first[:3] == ["exhaustive", "depth", "1:"]
+    n1 = int(first[3])
+    out = vcert("diff", "--exhaustive", "2", "--seed", "3")
+    n2 = int(out.stdout.split()[3])
+    assert n2 == n1 + n1 * n1 and "0 failure(s)" in out.stdout
