@@ -3,7 +3,8 @@
 ``generate_state(rng, scope)`` builds a valid state within a ``Scope`` covering
 the interesting shapes: trusted and untrusted guests, pending hypercalls, a
 hypervisor window shared by every guest and mapped to ``Hyp`` pages, free pages,
-several page tables per guest, running and waiting.  ``random_action(rng, ctx,
+several page tables per guest, pages a guest owns outside its physical map
+("orphans", which valid_state allows), running and waiting.  ``random_action(rng, ctx,
 s, error_rate)`` draws an action that passes its precondition with probability
 about ``1 - error_rate`` (when one exists), else an arbitrary action.  The
 Hypothesis strategies at the end are built on both.  All randomness comes from
@@ -46,6 +47,7 @@ class Scope:
     trusted: int | None = None       # number of trusted guests; None: random
     max_page_tables: int = 2         # per guest
     hcall_rate: float = 0.4          # chance that an untrusted guest has one pending
+    orphan_rate: float = 0.05        # chance that a guest's page is not in hyp[o]
 
     def __post_init__(self) -> None:
         if self.guests < 1:
@@ -63,7 +65,7 @@ class Scope:
         """The same shape with ``factor`` times the pages and addresses."""
         return Scope(self.guests, self.pages * factor, self.vadds * factor,
                      self.padds * factor, self.window * factor, self.trusted,
-                     self.max_page_tables, self.hcall_rate)
+                     self.max_page_tables, self.hcall_rate, self.orphan_rate)
 
 
 def generate_state(rng: random.Random, scope: Scope = Scope()) -> tuple[Context, State]:
@@ -82,20 +84,25 @@ def generate_state(rng: random.Random, scope: Scope = Scope()) -> tuple[Context,
             owner_of[ma] = rng.choice(guests) if rng.random() < 0.7 else None
 
     hyp: dict[OsIdent, dict[Padd, Madd]] = {o: {} for o in guests}
-    tables: dict[OsIdent, list[Madd]] = {o: [] for o in guests}
+    tables: dict[OsIdent, list[Madd]] = {o: [] for o in guests}   # pinned tables
+    n_tables = dict.fromkeys(guests, 0)                           # orphans included
+    first_tables = set(madds[:scope.guests])
     kinds: dict[Madd, str] = {}
     for ma, o in owner_of.items():
         if o is None:
             continue
-        if len(hyp[o]) >= scope.padds:      # no physical address left: free it
+        first = ma in first_tables
+        pinned = first or rng.random() >= scope.orphan_rate
+        if pinned and len(hyp[o]) >= scope.padds:   # no physical address left: free it
             owner_of[ma] = None
             continue
-        pa = rng.choice([p for p in range(scope.padds) if p not in hyp[o]])
-        hyp[o][pa] = ma
-        first = not tables[o]
-        if first or (len(tables[o]) < scope.max_page_tables and rng.random() < 0.25):
-            tables[o].append(ma)
+        if pinned:
+            hyp[o][rng.choice([p for p in range(scope.padds) if p not in hyp[o]])] = ma
+        if first or (n_tables[o] < scope.max_page_tables and rng.random() < 0.25):
             kinds[ma] = "PT"
+            n_tables[o] += 1
+            if pinned:
+                tables[o].append(ma)
         else:
             kinds[ma] = "RW" if rng.random() < 0.8 else "Other"
 

@@ -55,6 +55,9 @@ def test_generated_states_cover_the_interesting_shapes():
         seen |= {s.activity.value}
         seen |= {"free"} if any(p.owner.TAG == "No_Owner" for p in s.mem.values()) else set()
         seen |= {"hyp"} if any(p.owner.TAG == "Hyp" for p in s.mem.values()) else set()
+        pinned = {ma for pm in s.hyp.values() for ma in pm.values()}
+        owned = {ma for ma, p in s.mem.items() if isinstance(p.owner, Os)}
+        seen |= {"orphan"} if owned - pinned else set()
         tables = [p.owner for p in s.mem.values() if isinstance(p.content, PT)]
         seen |= {"several tables"} if len(tables) > len(set(tables)) else set()
         for page in s.mem.values():
@@ -62,7 +65,7 @@ def test_generated_states_cover_the_interesting_shapes():
                 window = [va for va in page.content.m if not ctx.accessible(va)]
                 seen |= {"window mapped"} if window else set()
     assert seen == {"trusted", "untrusted", "pending", "Running", "Waiting", "free", "hyp",
-                    "several tables", "window mapped"}
+                    "several tables", "window mapped", "orphan"}
 
 
 def test_random_action_mostly_passes_its_precondition():
