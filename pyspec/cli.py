@@ -20,6 +20,8 @@ COMMAND_MODULES: list[str] = [
     "replay",
     "vectors",
     "mutate",
+    "parse",
+    "schema",
 ]
 
 
