@@ -223,7 +223,7 @@ Proof.
     rewrite Ha1 in Hi1 |- *. rewrite Ha2 in Hi2 |- *.
     assert (info1 = info2) as <- by (destruct Hctl as [_ [Hi _]]; congruence).
     split; [|exact Hmem].
-    eapply control_equiv_step; eauto; simpl.
+    eapply control_equiv_step; [exact Hctl| | | | |]; simpl; auto.
     + intros k. eapply in_dom_update_present; eauto.
     + intros k. eapply in_dom_update_present; eauto.
     + now rewrite !lookup_update_eq.
@@ -250,7 +250,7 @@ Proof.
     subst o0. destruct Hpost1 as [info1 [Hi1 ->]], Hpost2 as [info2 [Hi2 ->]].
     assert (info1 = info2) as <- by (destruct Hctl as [_ [Hi _]]; congruence).
     split; [|exact Hmem].
-    eapply control_equiv_step; eauto; simpl; try apply Hctl.
+    eapply control_equiv_step; [exact Hctl| | | | |]; simpl; try apply Hctl.
     + intros k. eapply in_dom_update_present; eauto.
     + intros k. eapply in_dom_update_present; eauto.
     + now rewrite !lookup_update_eq.
