@@ -115,8 +115,6 @@ class IntMap(Mapping[int, V], Generic[V]):
         return f"IntMap({self._items!r})"
 
 
-EMPTY: IntMap = IntMap()
-
 _record = dataclass(frozen=True, slots=True)
 
 

@@ -68,7 +68,7 @@ def is_free(page: Page) -> bool:
 
 def least_free_page(s: State) -> Madd | None:
     """The least machine address of a free page (the executable choice)."""
-    free = [ma for ma, page in s.mem.items() if page.owner == NO_OWNER]
+    free = [ma for ma, page in s.mem.items() if is_free(page)]
     return min(free) if free else None
 
 

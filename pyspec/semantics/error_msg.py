@@ -13,7 +13,7 @@ from pyspec.model import (
     Read_hyper, Ret_ctrl, Silent, State, Switch, Vadd, Write, Write_hyper,
 )
 from pyspec.semantics.derived import (
-    is_pt_page, is_rw_page, mapped_by_own_table, maps_to, physical_page,
+    is_free, is_pt_page, is_rw_page, mapped_by_own_table, maps_to, physical_page,
 )
 
 E = ErrorCode
@@ -96,8 +96,7 @@ def error_msg(ctx: Context, s: State, a: Action) -> frozenset[ErrorCode]:
         case Page_pin(o, pa, t):
             codes = gate_errors(ctx, s, o, HC_pin(pa, t)) | _codes(
                 (physical_page(s, o, pa) is not None, E.Padd_in_use),
-                (all(page.owner.TAG != "No_Owner" for page in s.mem.values()),
-                 E.No_free_memory),
+                (not any(is_free(page) for page in s.mem.values()), E.No_free_memory),
             )
         case Page_unpin(o, pa):
             ma = physical_page(s, o, pa)

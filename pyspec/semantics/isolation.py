@@ -18,7 +18,7 @@ from pyspec.model import (
     OsIdent, OsInfo, Padd, Page_pin, Page_unpin, PageOwner, Read, Read_hyper,
     Result, Ret_ctrl, State, Switch, Vadd, Value, Write, Write_hyper,
 )
-from pyspec.semantics.derived import maps_to
+from pyspec.semantics.derived import is_free, maps_to
 from pyspec.semantics.step import step
 
 #: A page as ``o`` sees it: owner and content in physical terms.  A page table's
@@ -132,8 +132,7 @@ def write_isolation(ctx: Context, s: State, a: Action, r: Result) -> CheckResult
         before, after = s.mem.get(ma), s2.mem.get(ma)
         if before == after:
             continue
-        if before is not None and (before.owner == Os(s.active_os)
-                                   or before.owner.TAG == "No_Owner"):
+        if before is not None and (before.owner == Os(s.active_os) or is_free(before)):
             continue
         return CheckResult(False, f"{a!r} by running guest {s.active_os} changed machine "
                            f"page {ma} from {before!r} to {after!r}")
