@@ -116,3 +116,12 @@ vectors-check: coq
 # Mutation testing: every seeded fault, up to 2000 sequences each.
 mutate: bootstrap driver
 	@$(PYTHON) -m pyspec.cli mutate --jobs $(JOBS) --out out
+
+# ---------------------------------------------------------------------------
+# Parsers and the schema bridge (engineer G).  `schema-check` compares the
+# model's types in the Coq sources with pyspec's data model and with the
+# committed extraction (names, arity, field order, argument names and types).
+.PHONY: schema-check
+
+schema-check: bootstrap
+	@$(PYTHON) -m pyspec.cli schema-check --ocaml
