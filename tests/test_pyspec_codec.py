@@ -10,6 +10,7 @@ import random
 import jsonschema
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pyspec import codec, model, schema_json
 from pyspec.codec import CodecError
@@ -177,3 +178,43 @@ def test_decoding_as_one_constructor_rejects_the_others():
     with pytest.raises(CodecError) as info:
         codec.decode(Write, ["Read", 1])
     assert str(info.value) == "at $: expected the constructor Write, got an array of length 2"
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 2**63) | st.floats(allow_nan=False)
+    | st.sampled_from(["Read", "Os", "RW", "PT", "Hyp", "Usr", "Running", "x"]),
+    lambda inner: st.lists(inner, max_size=4)
+    | st.dictionaries(st.sampled_from(["state", "content", "owner", "curr_page", "x"]),
+                      inner, max_size=3),
+    max_leaves=12)
+
+
+def _paths(data, path=()):
+    yield path
+    if isinstance(data, list):
+        for i, x in enumerate(data):
+            yield from _paths(x, path + (i,))
+    elif isinstance(data, dict):
+        for k, x in data.items():
+            yield from _paths(x, path + (k,))
+
+
+def _replace_at(data, path, new):
+    if not path:
+        return new
+    head, rest = path[0], path[1:]
+    if isinstance(data, list):
+        return [(_replace_at(x, rest, new) if i == head else x) for i, x in enumerate(data)]
+    return {k: (_replace_at(x, rest, new) if k == head else x) for k, x in data.items()}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.randoms(use_true_random=False), JSON_VALUES)
+def test_corrupted_documents_decode_or_raise_codec_error(rng, junk):
+    data = json.loads(PROTOCOL_EXAMPLE)
+    path = rng.choice(list(_paths(data)))
+    corrupted = _replace_at(data, path, junk)
+    try:
+        codec.decode(State, corrupted)
+    except CodecError as err:
+        assert err.path.startswith("$")
