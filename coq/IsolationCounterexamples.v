@@ -14,7 +14,7 @@
     for all other actions, and [step_consistent] for all actions. *)
 
 From Coq Require Import List Arith Bool.
-From VirtualCert Require Import Maps Model Actions Errors Valid ErrorMsg Step ValidDec ValidRefl.
+From VirtualCert Require Import Maps Model Actions Errors Valid ErrorMsg Semantics Step ValidDec ValidRefl StepSound.
 From VirtualCert Require Import OsEquiv OsAction UnwindingStep UnwindingResponse.
 Import ListNotations.
 
@@ -169,4 +169,20 @@ Proof.
   destruct read_hyper_response_differs as [Hv1 [Hv2 [Heq [Ho1 [Ho2 [Hr1 [Hr2 _]]]]]]].
   pose proof (H _ _ _ _ _ Hv1 Hv2 Heq Ho1 Ho2) as [Hok _].
   rewrite Hr2 in Hok. discriminate (Hok Hr1).
+Qed.
+
+(** The same in the semantics with errors: [step_consistent_response]
+    cannot drop its [view_determined] hypothesis. *)
+Theorem response_agreement_fails_exec :
+  ~ (forall ctx o s1 s2 a r1 r2 s1' s2',
+       os_equiv ctx o s1 s2 -> os_action ctx s1 a o -> os_action ctx s2 a o ->
+       exec ctx s1 a r1 s1' -> exec ctx s2 a r2 s2' -> (r1 = Ok <-> r2 = Ok)).
+Proof.
+  intros H.
+  destruct read_hyper_response_differs as [Hv1 [Hv2 [Heq [Ho1 [Ho2 [Hr1 [Hr2 _]]]]]]].
+  pose proof (step_sound cx_ctx rh_s1 Hv1 (Read_hyper 9)) as Hx1.
+  pose proof (step_sound cx_ctx rh_s2 Hv2 (Read_hyper 9)) as Hx2.
+  rewrite Hr1 in Hx1. rewrite Hr2 in Hx2.
+  destruct (H _ _ _ _ _ _ _ _ _ Heq Ho1 Ho2 Hx1 Hx2) as [Hok _].
+  discriminate (Hok eq_refl).
 Qed.

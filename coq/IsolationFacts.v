@@ -127,9 +127,6 @@ Proof.
   destruct Hvalid as [_ [_ [_ [_ [_ [Hpt _]]]]]]. eauto.
 Qed.
 
-Lemma valid_active_info : exists info, lookup (oss s) (active_os s) = Some info.
-Proof. destruct Hvalid as [_ [_ [_ [_ [_ [_ [[_ [H _]] _]]]]]]]. exact H. Qed.
-
 Lemma valid_waiting_svc : activity s = Waiting -> exec_mode s = Svc.
 Proof. intros Hw. destruct Hvalid as [_ [_ [H _]]]. apply H. auto. Qed.
 

@@ -174,19 +174,6 @@ Proof.
   rewrite (Hag pa ma Hp). apply page_equiv_refl.
 Qed.
 
-(** Changes outside both views carry an equivalence over. *)
-Lemma memory_equiv_transfer :
-  forall pm1 mem1 mem1' pm2 mem2 mem2',
-    memory_equiv pm1 mem1 pm2 mem2 ->
-    agree_on_range pm1 mem1 mem1' -> agree_on_range pm2 mem2 mem2' ->
-    memory_equiv pm1 mem1' pm2 mem2'.
-Proof.
-  intros pm1 mem1 mem1' pm2 mem2 mem2' H H1 H2.
-  eapply memory_equiv_trans; [|eapply memory_equiv_trans; [exact H|]].
-  - apply memory_equiv_sym, memory_equiv_agree. exact H1.
-  - apply memory_equiv_agree. exact H2.
-Qed.
-
 Lemma os_equiv_frame :
   forall o s s',
     control_equiv o s s' ->

@@ -15,13 +15,6 @@ Proof.
     destruct a; simpl in Hp; try contradiction; repeat split; auto.
 Qed.
 
-Lemma os_action_privileged :
-  forall ctx s a o o', os_action ctx s a o -> privileged_on a o' -> o' = o.
-Proof.
-  intros ctx s a o o' [[_ [_ H]]|[_ H]] Hp;
-    destruct a; simpl in *; try contradiction; destruct H; congruence.
-Qed.
-
 (** Page [ma0] belongs to someone other than [o], so none of [o]'s
     physical pages is [ma0]. *)
 Lemma agree_update_foreign :
@@ -77,6 +70,18 @@ Proof.
     eexists; split; [exact Hp|reflexivity].
 Qed.
 
+(** A hypervisor write goes to a hypervisor page, invisible to every guest. *)
+Lemma write_hyper_invisible :
+  forall ctx o s va ma pg,
+    valid_state ctx s -> accessible ctx va = false -> maps_to s (active_os s) va = Some ma ->
+    os_equiv ctx o s (set_mem s (update (mem s) ma pg)).
+Proof.
+  intros ctx o s va ma pg Hv Hacc Hm.
+  pose proof (valid_maps_to_owned ctx s Hv _ va ma Hm) as Hown. rewrite Hacc in Hown.
+  apply os_equiv_frame; simpl; [now apply control_equiv_same|reflexivity|].
+  apply (agree_update_foreign ctx s o ma Hyp); auto. discriminate.
+Qed.
+
 (** Steps of the active guest or of the hypervisor for it, with [o] inactive. *)
 Ltac inactive_step :=
   apply os_equiv_frame; simpl; auto using agree_refl;
@@ -111,11 +116,8 @@ Proof.
     eapply agree_update_foreign; eauto. congruence.
   - (* Read_hyper *) subst. apply os_equiv_refl.
   - (* Write_hyper: the page belongs to the hypervisor *)
-    destruct Hpre as [Hw [Hacc _]].
-    destruct Hpost as [ma0 [pg [Hm [_ ->]]]].
-    apply os_equiv_frame; simpl; auto using control_equiv_same.
-    pose proof (valid_maps_to_owned ctx s Hv _ va ma0 Hm) as Hown. rewrite Hacc in Hown.
-    eapply agree_update_foreign; eauto. discriminate.
+    destruct Hpre as [_ [Hacc _]]. destruct Hpost as [ma0 [pg [Hm [_ ->]]]].
+    exact (write_hyper_invisible ctx o s va ma0 _ Hv Hacc Hm).
   - (* Hcall *)
     destruct Hpre as [Hr _]. pose proof (Hby _ Hr eq_refl) as Ha.
     destruct Hpost as [info [Hi ->]]. inactive_step.

@@ -19,22 +19,9 @@ Proof.
   - eauto.
 Qed.
 
-Lemma pt_entry_update_neq :
-  forall pm m va x va' pa, va <> va' ->
-    (pt_entry pm (update m va x) va' pa <-> pt_entry pm m va' pa).
-Proof.
-  intros pm m va x va' pa Hne. unfold pt_entry. now rewrite lookup_update_neq.
-Qed.
-
 Lemma pt_entry_remove_eq : forall pm m va pa, ~ pt_entry pm (remove m va) va pa.
 Proof.
   intros pm m va pa [ma [H _]]. now rewrite lookup_remove_eq in H.
-Qed.
-
-Lemma pt_entry_remove_neq :
-  forall pm m va va' pa, va <> va' -> (pt_entry pm (remove m va) va' pa <-> pt_entry pm m va' pa).
-Proof.
-  intros pm m va va' pa Hne. unfold pt_entry. now rewrite lookup_remove_neq.
 Qed.
 
 Lemma pt_entry_empty : forall pm va pa, ~ pt_entry pm [] va pa.

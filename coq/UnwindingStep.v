@@ -5,7 +5,7 @@
 
 From Coq Require Import List Arith Bool.
 From VirtualCert Require Import Maps MapFacts Model Actions Errors Valid Pre Post ErrorMsg.
-From VirtualCert Require Import Semantics OsEquiv IsolationFacts OsAction UnwindingMemory.
+From VirtualCert Require Import Semantics OsEquiv IsolationFacts OsAction UnwindingLocal UnwindingMemory.
 Import ListNotations.
 
 (** What being an [o]-action says about each action. *)
@@ -30,20 +30,6 @@ Proof. intros ctx s a s' H. inversion H; subst; auto. Qed.
 Lemma valid_injective :
   forall ctx s o, valid_state ctx s -> injective (lookup (hyp s) o).
 Proof. intros ctx s o Hv pa1 pa2 ma. eapply valid_phys_injective; eauto. Qed.
-
-(** A hypervisor write goes to a hypervisor page, invisible to every guest. *)
-Lemma write_hyper_invisible :
-  forall ctx o s va ma pg,
-    valid_state ctx s -> accessible ctx va = false -> maps_to s (active_os s) va = Some ma ->
-    os_equiv ctx o s (set_mem s (update (mem s) ma pg)).
-Proof.
-  intros ctx o s va ma pg Hv Hacc Hm.
-  pose proof (valid_maps_to_owned ctx s Hv _ va ma Hm) as Hown. rewrite Hacc in Hown.
-  apply os_equiv_frame; simpl; [split; [|split; [|split]]; tauto|reflexivity|].
-  intros pa ma' Hp. symmetry. apply lookup_update_neq.
-  eapply owned_by_distinct; [exact Hown|exact (valid_phys_owned ctx s Hv o pa ma' Hp)|].
-  discriminate.
-Qed.
 
 Section StepConsistent.
 Variable ctx : context.
