@@ -1,11 +1,13 @@
-(** Step consistency of responses: an [o]-action succeeds in one of two
-    valid [o]-equivalent states iff it succeeds in the other, for every
-    action except [Read_hyper], [Write_hyper], [Page_pin] and [Page_unpin].
-    Those four can succeed in one state and fail in the other (concrete
-    runs in IsolationCounterexamples.v): the hypervisor window, free memory
-    and page tables owned by [o] outside its physical map are not in [o]'s
-    view.  Error codes are compared through [ErrorMsg]'s success side only:
-    [exec] admits every failing condition's code, so even one state does not
+(** Step consistency of responses, for every [o]-action except
+    [Read_hyper], [Write_hyper], [Page_pin] and [Page_unpin]: in two valid
+    [o]-equivalent states it succeeds in both or fails in both
+    ([os_action_pre_agree], [step_consistent_response]), and the executable
+    [step] even returns the same error code ([step_response_agree]).  The
+    four excluded actions can succeed in one state and fail in the other
+    (concrete runs in IsolationCounterexamples.v): the hypervisor window,
+    free memory and page tables owned by [o] outside its physical map are
+    not in [o]'s view.  For [exec] only success is compared: [ErrorMsg]
+    admits the code of every failing condition, so a single state does not
     fix the error code. *)
 
 From Coq Require Import List Arith Bool.
