@@ -207,7 +207,7 @@ class _Build(Transformer):
         return A.Case(c[0], None, c[1])
 
     def infix(self, c: list[Any]) -> A.Infix:
-        return A.Infix(c[1], c[0], c[2])
+        return A.Infix(str(c[1]), c[0], c[2])
 
     def _op(self, c: list[Token]) -> str:
         return str(c[0])
@@ -556,7 +556,10 @@ def parse_ocaml(text: str, path: str = "<string>") -> A.Module:
     except _Located as e:
         raise ParseError(path, e.line, e.column, e.message) from None
     except UnexpectedInput as e:
-        raise _fix_eof(_translate(e, path), text) from None
+        err = _translate(e, path)
+        if isinstance(e, UnexpectedToken) and e.token.type == "$END":
+            err.line = 0  # lark places it at the last token; the end is after it
+        raise _fix_eof(err, text) from None
     except VisitError as e:  # a callback raised: a comment type that does not parse
         inner = e.orig_exc
         if isinstance(inner, ParseError):
