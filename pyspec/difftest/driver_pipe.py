@@ -1,14 +1,18 @@
 """A persistent extracted-driver process with pipelined requests.
 
-Requests are written by a feeder thread while the caller reads the answers,
-so any number of `run` requests travel in one batch without either side
-blocking on a full pipe.  A crash or a time-out raises `DriverFailure`; the
-caller records the input as a finding and calls `restart`.
+A feeder thread writes a whole batch of requests while the caller reads the
+answers, so any number of `run` requests travel at once without either side
+blocking on a full pipe.  A watchdog kills the process if a batch takes longer
+than the time-out.  A crash or a time-out raises `DriverFailure`; the caller
+records the input as a finding and calls `restart`.
+
+(pyspec.driver.Driver, engineer E's client, answers one request per round
+trip; the differential loop needs many requests in flight, hence this thin
+adapter over the same binary and protocol.)
 """
 
 from __future__ import annotations
 
-import queue
 import subprocess
 import threading
 from pathlib import Path
@@ -18,7 +22,6 @@ import orjson
 from pyspec.driver import default_binary
 
 from .jstate import Json
-
 
 
 class DriverFailure(Exception):
@@ -33,23 +36,12 @@ class DriverPipe:
         self.timeout = timeout
         self.restarts = 0
         self._proc: subprocess.Popen | None = None
-        self._lines: queue.Queue = queue.Queue()
         self._start()
 
     def _start(self) -> None:
         self._proc = subprocess.Popen([str(self.path)], stdin=subprocess.PIPE,
                                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                      bufsize=1 << 16)
-        self._lines = queue.Queue()
-        threading.Thread(target=self._reader, args=(self._proc, self._lines),
-                         daemon=True).start()
-
-    @staticmethod
-    def _reader(proc: subprocess.Popen, lines: queue.Queue) -> None:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            lines.put(line)
-        lines.put(None)
+                                      bufsize=1 << 20)
 
     def restart(self) -> None:
         self.close()
@@ -73,10 +65,10 @@ class DriverPipe:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def requests(self, reqs: list[dict]) -> list[Json]:
-        """Send every request, return the answers in order."""
+    def raw_requests(self, reqs: list[dict]) -> list[bytes]:
+        """Send every request, return the answer lines (without newline) in order."""
         proc = self._proc
-        assert proc is not None and proc.stdin is not None
+        assert proc is not None and proc.stdin is not None and proc.stdout is not None
         payload = b"".join(orjson.dumps(r) + b"\n" for r in reqs)
 
         def feed() -> None:
@@ -86,27 +78,48 @@ class DriverPipe:
             except (BrokenPipeError, OSError, ValueError):
                 pass
 
+        timed_out = threading.Event()
+
+        def expire() -> None:
+            timed_out.set()
+            proc.kill()
+
         writer = threading.Thread(target=feed, daemon=True)
+        watchdog = threading.Timer(self.timeout, expire)
         writer.start()
+        watchdog.start()
+        try:
+            lines = []
+            for _ in reqs:
+                line = proc.stdout.readline()
+                if not line.endswith(b"\n"):
+                    if timed_out.is_set():
+                        raise DriverFailure(f"driver timed out after {self.timeout}s")
+                    raise DriverFailure(f"driver exited (code {proc.poll()})")
+                lines.append(line[:-1])
+        finally:
+            watchdog.cancel()
+        writer.join()
+        return lines
+
+    def requests(self, reqs: list[dict]) -> list[Json]:
         out = []
-        for _ in reqs:
-            try:
-                line = self._lines.get(timeout=self.timeout)
-            except queue.Empty:
-                raise DriverFailure(f"driver timed out after {self.timeout}s") from None
-            if line is None:
-                raise DriverFailure(f"driver exited (code {proc.poll()})")
+        for line in self.raw_requests(reqs):
             try:
                 out.append(orjson.loads(line))
             except orjson.JSONDecodeError as exc:
                 raise DriverFailure(f"driver answered non-JSON: {exc}") from None
-        writer.join()
         return out
 
-    def run_many(self, jobs: list[tuple[Json, Json, list[Json]]]) -> list[Json]:
-        """One `run` (with per-step states) per (context, state, actions)."""
-        return self.requests([{"id": i, "op": "run", "context": c, "state": s, "actions": a,
-                               "states": True} for i, (c, s, a) in enumerate(jobs)])
+    @staticmethod
+    def run_request(i: int, ctx: Json, state: Json, actions: list[Json]) -> dict:
+        return {"id": i, "op": "run", "context": ctx, "state": state, "actions": actions,
+                "states": True}
+
+    def run_many_raw(self, jobs: list[tuple[Json, Json, list[Json]]]) -> list[bytes]:
+        """One `run` (with per-step states) per (context, state, actions): the
+        answer lines, unparsed."""
+        return self.raw_requests([self.run_request(i, *job) for i, job in enumerate(jobs)])
 
     def valid_many(self, jobs: list[tuple[Json, Json]]) -> list[Json]:
         return self.requests([{"id": i, "op": "valid", "context": c, "state": s}

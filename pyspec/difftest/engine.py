@@ -16,6 +16,8 @@ every check: the failure predicate of the shrinker and of `vcert replay`.
 from __future__ import annotations
 
 import random
+
+import orjson
 from dataclasses import dataclass, field
 
 from .coverage import Coverage
@@ -101,29 +103,54 @@ class Engine:
     # -- checking ------------------------------------------------------------------
 
     def check_batch(self, seqs: list[Sequence]) -> list[Outcome]:
-        """Run every sequence on the driver (one pipelined batch) and check it.
-        A driver crash or time-out fails the whole batch: each sequence is then
-        rerun alone so the one that caused it is the one reported."""
+        """Run every sequence on the driver and check it.  One pipelined batch
+        holds a `run` per sequence followed by a `valid` for each state a step
+        changed (the driver's valid_state_b, so the check costs little).  A
+        crash or time-out fails the whole batch: each sequence is then rerun
+        alone, so the one that caused it is the one reported."""
+        reqs: list[dict] = []
+        changed: list[list[int]] = []
+        for i, s in enumerate(seqs):
+            reqs.append(DriverPipe.run_request(i, s.context, s.state, s.actions))
+            steps = [k for k in range(len(s.actions))
+                     if s.py_trace[k][0] == "Ok" and s.py_models[k + 1] is not s.py_models[k]]
+            changed.append(steps)
+            reqs += [{"id": i, "op": "valid", "context": s.context, "state": s.py_trace[k][1]}
+                     for k in steps]
         try:
-            answers = self.driver.run_many([(s.context, s.state, s.actions) for s in seqs])
-        except DriverFailure:
+            lines = self.driver.raw_requests(reqs)
+        except DriverFailure as exc:
             self.driver.restart()
             if len(seqs) == 1:
-                raise
-            return [self.check_batch([s])[0] if not self._crashes(s) else
-                    Outcome(Failure("driver_crash", -1, "the driver crashed or timed out"), [],
-                            len(s.actions)) for s in seqs]
-        return [self.check(s, ans) for s, ans in zip(seqs, answers)]
+                return [Outcome(Failure("driver_crash", -1, f"the driver failed: {exc}"), [],
+                                len(seqs[0].actions))]
+            return [self.check_batch([s])[0] for s in seqs]
+        outcomes, pos = [], 0
+        for i, s in enumerate(seqs):
+            line = lines[pos]
+            verdicts = dict(zip(changed[i], lines[pos + 1:pos + 1 + len(changed[i])]))
+            pos += 1 + len(changed[i])
+            outcomes.append(self.check_raw(i, s, line, verdicts))
+        return outcomes
 
-    def _crashes(self, seq: Sequence) -> bool:
+    def check_raw(self, i: int, seq: Sequence, line: bytes, verdicts: dict[int, bytes]) -> Outcome:
+        """Check answer number `i`.  The common case costs no parsing: when the
+        driver's line is byte for byte the answer pyspec's trace predicts, the
+        two traces are equal (same responses, same states, same list order)."""
+        expected = orjson.dumps({
+            "id": i, "ok": True, "responses": [r for r, _ in seq.py_trace],
+            "states": [s for _, s in seq.py_trace],
+            "final_state": seq.py_trace[-1][1] if seq.py_trace else seq.state})
+        if line == expected:
+            return self._check_axioms(seq, seq.py_trace, verdicts)
         try:
-            self.driver.run_many([(seq.context, seq.state, seq.actions)])
-            return False
-        except DriverFailure:
-            self.driver.restart()
-            return True
+            answer = orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            return Outcome(Failure("driver_protocol", -1, f"driver answered non-JSON: {exc}"),
+                           [], len(seq.actions))
+        return self.check(seq, answer, verdicts)
 
-    def check(self, seq: Sequence, answer: Json) -> Outcome:
+    def check(self, seq: Sequence, answer: Json, verdicts: dict[int, bytes]) -> Outcome:
         n = len(seq.actions)
         if not answer.get("ok"):
             err = answer.get("error", {})
@@ -136,7 +163,6 @@ class Engine:
             return Outcome(Failure("agreement", min(len(driver_trace), n),
                                    f"trace length: pyspec {n}, driver {len(driver_trace)}"),
                            driver_trace, n)
-        c = self.py.context(seq.context)
         for i in range(n):
             (pr, ps), (dr, ds) = seq.py_trace[i], driver_trace[i]
             if pr != dr:
@@ -145,12 +171,29 @@ class Engine:
             if ps != ds and canonical(ps) != canonical(ds):
                 return Outcome(Failure("agreement", i, "state: " + _state_diff(ps, ds)),
                                driver_trace, n)
-            failure = self._axioms(c, seq, i)
+        return self._check_axioms(seq, driver_trace, verdicts)
+
+    def _check_axioms(self, seq: Sequence, driver_trace: list,
+                      verdicts: dict[int, bytes]) -> Outcome:
+        """The axiom and isolation checks of every step of two agreeing traces;
+        valid_state after each changed state by the driver, and pyspec's own
+        valid_state on the last state (so both implementations are used)."""
+        c = self.py.context(seq.context)
+        n = len(seq.actions)
+        for i in range(n):
+            failure = self._axioms(c, seq, i, verdicts.get(i))
             if failure is not None:
                 return Outcome(failure, driver_trace, n)
+        if n and seq.py_models[-1] is not seq.py_models[0]:
+            broken = self.py.first_invalid_model(c, seq.py_models[-1])
+            if broken is not None:
+                return Outcome(Failure("valid_agreement", n - 1,
+                                       f"valid_state: pyspec says {broken} fails on the last "
+                                       "state, the driver found every state valid"),
+                               driver_trace, n)
         return Outcome(None, driver_trace, n)
 
-    def _axioms(self, c: object, seq: Sequence, i: int) -> Failure | None:
+    def _axioms(self, c: object, seq: Sequence, i: int, verdict: bytes | None) -> Failure | None:
         a, am = seq.actions[i], seq.action_models[i]
         before, after = seq.py_models[i], seq.py_models[i + 1]
         response = seq.py_trace[i][0]
@@ -159,9 +202,11 @@ class Engine:
             holds, reasons = self.py.post(c, before, am, after)
             if not holds:
                 return Failure("post", i, f"post of {a}: " + "; ".join(reasons[:3]))
-            broken = None if after is before else self.py.first_invalid_model(c, after)
-            if broken is not None:
-                return Failure("valid_state", i, f"valid_state: {broken} fails after {a}")
+            if verdict is not None:
+                answer = orjson.loads(verdict)
+                if not answer.get("ok") or not answer.get("valid"):
+                    broken = answer.get("first_invalid") or answer.get("error")
+                    return Failure("valid_state", i, f"valid_state: {broken} fails after {a}")
         else:
             code = response[1]
             if after != before:
@@ -205,10 +250,7 @@ class Engine:
                             f"{driver_invalid or 'valid'}"), seq, [])
         if invalid is not None:
             return None, seq, []
-        try:
-            out = self.check_batch([seq])[0]
-        except DriverFailure:
-            return Failure("driver_crash", -1, "the driver crashed or timed out"), seq, []
+        out = self.check_batch([seq])[0]
         return out.failure, seq, out.driver_trace
 
 
