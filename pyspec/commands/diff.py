@@ -70,6 +70,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"{result.sequences} sequences, {result.steps} steps in {result.seconds}s "
           f"({result.rate:,.0f} steps/s), {len(result.findings)} finding(s)"
           + (" [interrupted]" if result.interrupted else ""))
+    print(f"OS isolation: {result.pairs} paired runs, {result.pair_events} steps, "
+          f"{result.pair_syncs} synchronised o-actions")
     print(f"never hit: {', '.join(missed['cells']) or 'none'}")
     for f in result.findings:
         print(f"  {f['oracle']}: {f['detail']}  ->  {f['path']} (shrunk to {f['shrunk_length']})")

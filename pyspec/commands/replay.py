@@ -16,6 +16,8 @@ from pathlib import Path
 from pyspec.difftest.driver_pipe import DriverPipe
 from pyspec.difftest.engine import Engine
 from pyspec.difftest.findings import load_finding
+from pyspec.difftest.pairs import PairChecker
+from pyspec.difftest.pyspec_oracle import PyspecOracle
 from pyspec.difftest.scope import Scope
 
 
@@ -55,6 +57,8 @@ def run(args: argparse.Namespace) -> int:
     except (ValueError, TypeError) as exc:
         print(f"vcert replay: {exc}", file=sys.stderr)
         return 2
+    if finding.paired is not None:
+        return _replay_pair(finding, scope, args.original)
     case = finding.shrunk if finding.shrunk and not args.original else None
     ctx = case["context"] if case else finding.context
     state = case["initial_state"] if case else finding.initial_state
@@ -79,4 +83,25 @@ def run(args: argparse.Namespace) -> int:
         print("result: no longer fails")
         return 0
     print(f"result: still fails: {failure.oracle} at step {failure.step}: {failure.detail}")
+    return 1
+
+
+def _replay_pair(finding, scope: Scope, original: bool) -> int:
+    """Rerun a paired OS-isolation finding (pyspec only) and list its events."""
+    case = finding.shrunk if finding.shrunk and not original else None
+    events = case["events"] if case else finding.paired["events"]
+    ctx = case["context"] if case else finding.context
+    state = case["initial_state"] if case else finding.initial_state
+    o = finding.paired["o"]
+    failure = PairChecker(scope, PyspecOracle()).check(ctx, state, finding.paired["state2"], o,
+                                                      events)
+    print(f"finding: {finding.oracle}: {finding.detail}")
+    print(f"paired run for guest {o}: {len(events)} event(s), context {json.dumps(ctx)}")
+    for n, (run, a) in enumerate(events):
+        mark = "*" if failure is not None and n == failure.event else " "
+        print(f"{n:>4}{mark} run {run:<4} {json.dumps(a)}")
+    if failure is None:
+        print("result: no longer fails")
+        return 0
+    print(f"result: still fails: {failure.oracle} at event {failure.event}: {failure.detail}")
     return 1

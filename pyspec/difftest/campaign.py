@@ -21,12 +21,15 @@ from .driver_pipe import DriverPipe
 from .engine import Engine, Failure, Sequence
 from .findings import Finding, FindingStore
 from .gen import relevant_actions
+from .pairs import PairChecker
 from .progress import Progress
 from .scope import Scope
 from .shrink import Case, Shrinker, ShrinkBudget
 from .states import initial_state
 
 MAX_FINDINGS_PER_KIND = 3   # per worker: further findings of a kind are only counted
+PAIR_EVERY = 8              # one paired OS-isolation run per this many sequences
+PAIR_ROUNDS = 12
 
 
 @dataclass
@@ -52,6 +55,9 @@ class CampaignResult:
     seconds: float = 0.0
     findings: list[dict] = field(default_factory=list)
     suppressed: int = 0
+    pairs: int = 0            # paired OS-isolation runs
+    pair_events: int = 0      # steps taken in them (both runs)
+    pair_syncs: int = 0       # synchronised o-actions
     coverage: Coverage = field(default_factory=Coverage)
     interrupted: bool = False
     first_finding_steps: int | None = None
@@ -105,12 +111,61 @@ def shrink_finding(engine: Engine, finding: Finding, budget: ShrinkBudget) -> No
     finding.shrink_stats = asdict(shrinker.stats)
 
 
+def paired_run(pc: PairChecker, seed: int, scope: Scope) -> tuple[Finding | None, int, int]:
+    """The paired isolation run of sequence `seed`: its finding, if it fails,
+    and how many events and synchronised o-steps it took."""
+    rng = random.Random(seed ^ 0xA1B2)
+    ctx, state = initial_state(random.Random(seed), scope)
+    drawn = pc.generate(rng, ctx, state, PAIR_ROUNDS)
+    if drawn is None:
+        return None, 0, 0
+    o, twin, events = drawn
+    syncs = sum(1 for run, _ in events if run == "both")
+    failure = pc.check(ctx, state, twin, o, events)
+    if failure is None:
+        return None, len(events), syncs
+    return Finding(oracle=failure.oracle, detail=failure.detail, seed=seed,
+                   scope=scope.to_json(), context=ctx, initial_state=state, actions=[],
+                   step=failure.event, paired={"o": o, "state2": twin, "events": events}), \
+        len(events), syncs
+
+
+def shrink_paired(pc: PairChecker, finding: Finding, budget: ShrinkBudget) -> None:
+    """Drop and simplify events of a paired finding (the states stay)."""
+    p = finding.paired
+
+    def fails(case: Case) -> bool:
+        f = pc.check(case.context, case.state, p["state2"], p["o"], list(case.actions))
+        return f is not None and f.oracle == finding.oracle and f.event >= 0
+
+    start = Case(finding.context, finding.initial_state, tuple(p["events"][:finding.step + 1]))
+    shrinker = Shrinker(fails, budget, simplify_state=False)
+    small = shrinker.shrink(start)
+    failure = pc.check(small.context, small.state, p["state2"], p["o"], list(small.actions))
+    finding.shrunk = {"context": small.context, "initial_state": small.state,
+                      "events": list(small.actions), "actions": list(small.actions),
+                      "step": failure.event if failure else -1,
+                      "detail": failure.detail if failure else "",
+                      "pyspec_trace": [], "driver_trace": []}
+    finding.shrink_stats = asdict(shrinker.stats)
+
+
+def _report(queue: mp.Queue, store: FindingStore, finding: Finding, steps_done: int,
+            shrink) -> None:
+    path = store.save(finding)
+    queue.put(("finding", str(path), finding.oracle, finding.detail, steps_done))
+    shrink(finding)
+    store.save(finding, path)
+    queue.put(("shrunk", str(path), len(finding.shrunk["actions"]) if finding.shrunk else None))
+
+
 def _worker(wid: int, cfg: CampaignConfig, indices: list[int], queue: mp.Queue) -> None:
     store = FindingStore(cfg.out / "findings", worker=wid)
     kinds: dict[str, int] = {}
     budget = ShrinkBudget(cfg.shrink_calls, cfg.shrink_seconds)
     with DriverPipe(cfg.driver) as driver:
         engine = Engine(cfg.scope, driver)
+        pairs = PairChecker(cfg.scope, engine.py)
         steps_done = 0
         for start in range(0, len(indices), cfg.batch):
             seqs = [s for s in (make_sequence(engine, sequence_seed(cfg.seed, i), cfg.length)
@@ -127,15 +182,24 @@ def _worker(wid: int, cfg: CampaignConfig, indices: list[int], queue: mp.Queue) 
                 if kinds[kind] > MAX_FINDINGS_PER_KIND:
                     queue.put(("suppressed", 1))
                     continue
-                finding = to_finding(seq, out.failure, out.driver_trace, cfg.scope)
-                path = store.save(finding)
-                queue.put(("finding", str(path), finding.oracle, finding.detail, steps_done))
-                shrink_finding(engine, finding, budget)
-                store.save(finding, path)
-                queue.put(("shrunk", str(path), len(finding.shrunk["actions"])
-                           if finding.shrunk else None))
+                _report(queue, store, to_finding(seq, out.failure, out.driver_trace, cfg.scope),
+                        steps_done, lambda f: shrink_finding(engine, f, budget))
                 if cfg.stop_on_finding:
                     break
+            for i in indices[start:start + cfg.batch]:
+                if i % PAIR_EVERY or (found and cfg.stop_on_finding):
+                    continue
+                finding, events, syncs = paired_run(pairs, sequence_seed(cfg.seed, i), cfg.scope)
+                queue.put(("pairs", 1, events, syncs))
+                if finding is None:
+                    continue
+                found += 1
+                kinds[finding.oracle] = kinds.get(finding.oracle, 0) + 1
+                if kinds[finding.oracle] > MAX_FINDINGS_PER_KIND:
+                    queue.put(("suppressed", 1))
+                    continue
+                _report(queue, store, finding, steps_done,
+                        lambda f: shrink_paired(pairs, f, budget))
             queue.put(("progress", len(indices[start:start + cfg.batch]),
                        sum(o.steps for o in outcomes), found))
             if found and cfg.stop_on_finding:
@@ -184,6 +248,10 @@ def run_campaign(cfg: CampaignConfig) -> CampaignResult:
                     result.first_finding_seconds = round(time.monotonic() - start, 3)
             elif kind == "shrunk":
                 by_path[msg[1]]["shrunk_length"] = msg[2]
+            elif kind == "pairs":
+                result.pairs += msg[1]
+                result.pair_events += msg[2]
+                result.pair_syncs += msg[3]
             elif kind == "suppressed":
                 result.suppressed += msg[1]
             elif kind == "coverage":

@@ -29,6 +29,9 @@ class Finding:
     driver_trace: list = field(default_factory=list)
     shrunk: dict | None = None  # {"context", "initial_state", "actions", "step", "detail"}
     shrink_stats: dict | None = None
+    # OS isolation findings: the twin state, the guest, and the paired schedule
+    # ([run, action] events; `actions` is then empty).
+    paired: dict | None = None
 
     def key(self) -> tuple[str, str]:
         """Findings with the same oracle and first detail line count as one bug."""

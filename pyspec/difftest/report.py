@@ -19,6 +19,8 @@ def summary(cfg: CampaignConfig, res: CampaignResult) -> dict:
         "seconds": res.seconds, "steps_per_second": round(res.rate, 1),
         "interrupted": res.interrupted,
         "findings": res.findings, "suppressed_findings": res.suppressed,
+        "os_isolation": {"paired_runs": res.pairs, "steps": res.pair_events,
+                         "synchronised_o_actions": res.pair_syncs},
         "first_finding": {"steps": res.first_finding_steps,
                           "seconds": res.first_finding_seconds},
         "coverage": res.coverage.to_json(),

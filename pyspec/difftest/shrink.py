@@ -47,8 +47,10 @@ class _OutOfBudget(Exception):
 
 
 class Shrinker:
-    def __init__(self, fails: Callable[[Case], bool], budget: ShrinkBudget | None = None) -> None:
+    def __init__(self, fails: Callable[[Case], bool], budget: ShrinkBudget | None = None,
+                 simplify_state: bool = True) -> None:
         self._fails = fails
+        self._simplify_state_too = simplify_state
         self.budget = budget or ShrinkBudget()
         self.stats = ShrinkStats()
         self._start = 0.0
@@ -74,7 +76,8 @@ class Shrinker:
             current = self._drop_chunks(case)
             current = self._drop_singles(current)
             current = self._simplify_actions(current)
-            current = self._simplify_state(current)
+            if self._simplify_state_too:
+                current = self._simplify_state(current)
             self._drop_singles(current)
             self.stats.one_minimal = True
         except _OutOfBudget:
