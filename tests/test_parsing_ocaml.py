@@ -42,7 +42,7 @@ def test_variant_arity_counts_star_separated_arguments() -> None:
             ["TConstr", "key", []],
             ["TTuple", [["TConstr", "int", []], ["TConstr", "int", []]]],
         ]],
-    ]]]]]
+    ]], None]]]
 
 
 def test_record_alias_abstract_and_mutual_group() -> None:

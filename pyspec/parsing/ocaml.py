@@ -82,6 +82,9 @@ class _Build(Transformer):
         kind = c[2] if len(c) > 2 else A.Abstract()
         return A.TypeDef(str(c[1]), c[0], kind)
 
+    def type_def_manifest(self, c: list[Any]) -> A.TypeDef:
+        return A.TypeDef(str(c[1]), c[0], c[3], c[2])
+
     def no_params(self, c: list[Any]) -> tuple[str, ...]:
         return ()
 
@@ -138,6 +141,10 @@ class _Build(Transformer):
 
     def type_name(self, c: list[Token]) -> str:
         return str(c[0])
+
+    def applied_type_name(self, c: list[Any]) -> str:
+        # `F(X).t`: a type of a functor application, as ocamlc prints them.
+        return str(c[0]) + "".join(f"({x})" for x in c[1:-1]) + "." + str(c[-1])
 
     # ---- bindings
     def let_item(self, c: list[Any]) -> A.LetDecl:
@@ -350,8 +357,8 @@ class _Build(Transformer):
     def mod_struct(self, c: list[Any]) -> A.Struct:
         return A.Struct(_attach_val_comments(c))
 
-    def mod_functor(self, c: list[Any]) -> A.Functor:
-        return A.Functor(str(c[0]), c[1], c[2])
+    def mod_functor(self, c: list[Any]) -> A.ModExpr:
+        return _functor(c[0], c[1])
 
     def mod_path(self, c: list[str]) -> A.ModPath:
         return A.ModPath(c[0])
@@ -362,8 +369,8 @@ class _Build(Transformer):
     def mty_sig(self, c: list[Any]) -> A.Sig:
         return A.Sig(_attach_val_comments(c))
 
-    def mty_functor(self, c: list[Any]) -> A.FunctorType:
-        return A.FunctorType(str(c[0]), c[1], c[2])
+    def mty_functor(self, c: list[Any]) -> A.ModType:
+        return _functor_type(c[0], c[1])
 
     def mty_path(self, c: list[str]) -> A.ModPath:
         return A.ModPath(c[0])

@@ -306,9 +306,13 @@ TypeKind = Union[Variant, RecordDecl, Alias, Abstract]
 
 @dataclass(frozen=True, slots=True)
 class TypeDef:
+    """`type params name = kind`; `manifest` is the type it re-exports, as in
+    `type mask = Pos.mask = IsNul | ...`."""
+
     name: str
     params: tuple[str, ...]
     kind: TypeKind
+    manifest: Type | None = None
 
 
 # ---- modules and items -----------------------------------------------------

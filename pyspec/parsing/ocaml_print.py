@@ -288,6 +288,8 @@ def _typedecl(d: A.TypeDecl) -> Gen:
     parts = []
     for i, td in enumerate(d.defs):
         head = ("type " if i == 0 else "and ") + _params(td.params) + td.name
+        if td.manifest is not None:
+            head += f" = {(yield td.manifest)[0]}"
         kind = td.kind
         if isinstance(kind, A.Abstract):
             parts.append(head)
