@@ -96,7 +96,7 @@ notebook: notebook-kernel coq
 # ---------------------------------------------------------------------------
 # Differential testing and test vectors (engineer H).
 .PHONY: demo vectors vectors-check mutate
-DEMO_SEQUENCES ?= 4000
+DEMO_SEQUENCES ?= 10000
 VECTORS_DIR ?= out/vectors
 
 # The default campaign end to end: pyspec vs the extracted driver, every step

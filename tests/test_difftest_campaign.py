@@ -104,7 +104,8 @@ def test_interrupting_a_campaign_keeps_its_findings(tmp_path, bad_driver, sig):
 
 def test_seeded_faults_are_killed(tmp_path):
     budget = MutationBudget(sequences=200, length=50, seed=0, timeout=120)
-    for mutant in by_id(["py-unpin-no-scrub", "ml-lswitch-keeps-hcall"]):
+    for mutant in by_id(["py-unpin-no-scrub", "py-access-error-order", "py-chmod-always-usr",
+                         "ml-lswitch-keeps-hcall", "ml-hcall-trusted", "ml-free-page-first"]):
         res = run_mutant(mutant, budget)
         assert res.status == "killed", res
         assert res.shrunk_length is not None and res.shrunk_length <= 10

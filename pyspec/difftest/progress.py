@@ -38,13 +38,20 @@ class Progress:
                 f"{self.steps} steps  {self.findings} findings  "
                 f"{self.steps / elapsed:,.0f} steps/s")
 
+    def __post_init__(self) -> None:
+        # On a terminal the bar redraws in place; in a log, a line every 5 s.
+        self._tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        if not self._tty:
+            self.interval = max(self.interval, 5.0)
+
     def _draw(self, now: float) -> None:
         if self.enabled:
-            self.stream.write("\r" + self.line(now))
+            self.stream.write(("\r" if self._tty else "") + self.line(now)
+                              + ("" if self._tty else "\n"))
             self.stream.flush()
 
     def close(self) -> None:
         self._draw(time.monotonic())
-        if self.enabled:
+        if self.enabled and self._tty:
             self.stream.write("\n")
             self.stream.flush()
