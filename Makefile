@@ -125,3 +125,13 @@ mutate: bootstrap driver
 
 schema-check: bootstrap
 	@$(PYTHON) -m pyspec.cli schema-check --ocaml
+
+# The driver's JSON codec, generated from the extraction's types
+# (pyspec/parsing/templates/codec.ml.j2); `codec-check` fails on a stale one.
+.PHONY: codec codec-check
+
+codec: bootstrap
+	@$(PYTHON) -m pyspec.cli codec
+
+codec-check: bootstrap
+	@$(PYTHON) -m pyspec.cli codec --check

@@ -94,6 +94,7 @@ SchemaType = Union[InductiveType, RecordType]
 class Alias:
     params: int
     body: TypeExpr
+    origin: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -285,7 +286,7 @@ def schema_from_gallina(docs: Iterable[G.Document], source: str = "coq") -> Sche
             elif isinstance(d, G.Definition) and d.body is not None:
                 alias = _coq_alias(d)
                 if alias is not None:
-                    aliases[d.name] = alias
+                    aliases[d.name] = Alias(alias.params, alias.body, doc.path)
     schema = Schema({t.name: t for t in types}, aliases, source)
     schema.resolved()  # fail now on an unknown type or an alias cycle
     return schema

@@ -1,0 +1,182 @@
+"""Generate the driver's JSON codec (extract/driver/codec.ml) from the schema.
+
+The types, their order and the aliases come from the extracted `.mli`
+(parsed with `pyspec.parsing.ocaml`); the Coq sources, when given, add the
+constructor argument names (for readable variables) and the file each type
+is defined in (for section headings).  The template is
+`templates/codec.ml.j2`; this module computes what it lays out: decoder and
+encoder expressions per type, variable names, and the line wrapping of the
+arity lists (filled to 90 columns) and encoder cases (broken after `->`
+beyond 96 columns), as in the driver's hand-written original.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from .schema import Alias, InductiveType, RecordType, Schema, SchemaError, TypeExpr
+
+TEMPLATES = Path(__file__).with_name("templates")
+LIST_MARGIN = 90
+CASE_MARGIN = 96
+# Types whose codecs the template writes by hand (the finite map has its own
+# JSON form, an array of [key, value] pairs with distinct keys).
+BASE_CODECS = frozenset({"nat", "bool", "option", "list", "map"})
+# Names a generated decoder case already uses: `path`, `j`, `c` and `a1`...
+RESERVED = frozenset({"path", "j", "c", "x", "fields", "ok", "error"})
+OCAML_KEYWORDS = frozenset(
+    "and as assert asr begin class constraint do done downto else end exception external false for "
+    "fun function functor if in include inherit initializer land lazy let lor lsl lsr lxor match method "
+    "mod module mutable new nonrec object of open or private rec sig struct then to true try type val "
+    "virtual when while with".split())
+
+
+class CodecError(Exception):
+    """A type the JSON format of docs/protocol.md cannot encode."""
+
+
+def _check_encodable(t: TypeExpr, known: set[str]) -> None:
+    if t.head not in BASE_CODECS and t.head not in known:
+        raise CodecError(f"no JSON codec for type {t}")
+    for a in t.args:
+        _check_encodable(a, known)
+
+
+def decoder(t: TypeExpr) -> str:
+    """`list_of_json vadd_of_json`: the decoder of `t`, applied to its parameters' decoders."""
+    return " ".join([f"{t.head}_of_json"] + [_paren(decoder(a)) for a in t.args])
+
+
+def encoder(t: TypeExpr) -> str:
+    return " ".join([f"json_of_{t.head}"] + [_paren(encoder(a)) for a in t.args])
+
+
+def _paren(code: str) -> str:
+    return f"({code})" if " " in code else code
+
+
+def _variable(name: str | None, index: int, taken: set[str]) -> str:
+    """A variable for argument `index` (1-based): the Coq name when it is safe."""
+    var = name if name and name[0].islower() else f"x{index}"
+    if var in RESERVED or var in OCAML_KEYWORDS or (var[0] == "a" and var[1:].isdigit()):
+        var = var + "_"
+    while var in taken:
+        var = var + "'"
+    taken.add(var)
+    return var
+
+
+def _wrap_list(head: str, items: list[str]) -> str:
+    """`head [ i1; i2 ]` on one line if it fits, else filled under `head`."""
+    one = f"{head} [ " + "; ".join(items) + " ]"
+    if len(one) <= LIST_MARGIN:
+        return one
+    lines: list[str] = []
+    current = "  [ "
+    for i, item in enumerate(items):
+        piece = item + (" ]" if i == len(items) - 1 else ";")
+        if current.strip() not in ("[", "") and len(current) + 1 + len(piece) > LIST_MARGIN:
+            lines.append(current)
+            current = "    " + piece
+        else:
+            current += ("" if current.endswith("[ ") else " ") + piece
+    lines.append(current)
+    return head + "\n" + "\n".join(lines)
+
+
+def _encode_case(prefix: str, rhs: str) -> str:
+    line = f"{prefix} -> {rhs}"
+    return line if len(line) <= CASE_MARGIN else f"{prefix} ->\n      {rhs}"
+
+
+@dataclass
+class _Section:
+    title: str
+    types: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _record_context(t: RecordType) -> dict[str, Any]:
+    fields = []
+    for f in t.fields:
+        dec = decoder(f.type)
+        fields.append({
+            "name": f.name,
+            "decode_line": f"  let* {f.name} = decode_field {_paren(dec)} path fields \"{f.name}\" in",
+            "encoder": encoder(f.type),
+        })
+    names = "[ " + "; ".join(f'"{f.name}"' for f in t.fields) + " ]"
+    return {"kind": "record", "name": t.name, "fields": fields, "field_names": [f.name for f in t.fields],
+            "names_line": f"let {t.name}_fields = {names}"}
+
+
+def _inductive_context(t: InductiveType, module: str, names: dict[str, tuple[str | None, ...]]) -> dict[str, Any]:
+    constructors = []
+    for c in t.constructors:
+        taken: set[str] = set()
+        arg_names = names.get(c.name, ())
+        args = []
+        for i, a in enumerate(c.args, 1):
+            var = _variable(arg_names[i - 1] if i - 1 < len(arg_names) else None, i, taken)
+            args.append({"var": var, "decoder": decoder(a), "encoder": encoder(a), "slot": f"a{i}"})
+        vars_ = [a["var"] for a in args]
+        pattern = vars_[0] if len(vars_) == 1 else "(" + ", ".join(vars_) + ")"
+        if args:
+            items = [f'`String "{c.name}"'] + [f"{a['encoder']} {a['var']}" for a in args]
+            case = _encode_case(f"  | {module}.{c.name} {pattern}", "`List [ " + "; ".join(items) + " ]")
+        else:
+            case = _encode_case(f"  | {module}.{c.name}", f'`String "{c.name}"')
+        constructors.append({"name": c.name, "args": args, "slots": [a["slot"] for a in args],
+                             "pattern": pattern, "encode_case": case})
+    arities = [f'("{c.name}", {len(c.args)})' for c in t.constructors]
+    return {"kind": "inductive", "name": t.name, "constructors": constructors,
+            "arities_line": _wrap_list(f"let {t.name}_arities =", arities)}
+
+
+def _alias_groups(ocaml: Schema, coq: Schema | None) -> list[dict[str, Any]]:
+    groups: dict[tuple[str, str], list[dict[str, str]]] = {}
+    for name, alias in ocaml.aliases.items():
+        if name in BASE_CODECS:
+            continue
+        if alias.params or alias.body.args or alias.body.head not in BASE_CODECS:
+            raise CodecError(f"alias {name} = {alias.body}: only aliases of base types get codecs")
+        origin = _origin_name(coq.aliases.get(name) if coq else None)
+        groups.setdefault((alias.body.head, origin), []).append({"name": name, "target": alias.body.head})
+    return [{"comment": f"The aliases of [{target}]" + (f" in {origin}." if origin else "."), "aliases": a}
+            for (target, origin), a in groups.items()]
+
+
+def _origin_name(x: Alias | InductiveType | RecordType | None) -> str:
+    return Path(x.origin).name if x is not None and x.origin else ""
+
+
+def render_codec(ocaml: Schema, module: str, coq: Schema | None = None) -> str:
+    """The codec module for the types of `ocaml` (an extracted module named `module`)."""
+    known = set(ocaml.types) | set(ocaml.aliases)
+    for t in ocaml.types.values():
+        exprs = [a for c in t.constructors for a in c.args] if isinstance(t, InductiveType) else [f.type for f in t.fields]
+        for e in exprs:
+            _check_encodable(e, known)
+        if t.params:
+            raise CodecError(f"type {t.name} has parameters; the generator handles only closed types")
+    sections: list[_Section] = []
+    for name, t in ocaml.types.items():
+        coq_type = coq.types.get(name) if coq else None
+        if coq is not None and coq_type is None:
+            raise SchemaError(f"type {name} of the extraction is not in the Coq sources")
+        title = _origin_name(coq_type) or f"{module}"
+        if not sections or sections[-1].title != title:
+            sections.append(_Section(title))
+        if isinstance(t, RecordType):
+            sections[-1].types.append(_record_context(t))
+        else:
+            names = {c.name: c.arg_names for c in coq_type.constructors} if isinstance(coq_type, InductiveType) else {}
+            sections[-1].types.append(_inductive_context(t, module, names))
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), keep_trailing_newline=True,
+                             undefined=jinja2.StrictUndefined, autoescape=False)
+    text = env.get_template("codec.ml.j2").render(
+        module=module, alias_groups=_alias_groups(ocaml, coq), sections=sections)
+    return text
