@@ -27,7 +27,8 @@ class PyspecOracle:
 
     def __init__(self) -> None:
         self._ctx_cache: dict[str, object] = {}
-        self._page_cache: dict[int, tuple[object, Json]] = {}
+        self._encode_cache: dict[int, tuple[object, Json]] = {}
+        self._action_cache: dict[str, object] = {}
 
     def context(self, ctx: Json) -> object:
         key = repr(ctx)
@@ -40,7 +41,13 @@ class PyspecOracle:
         return codec.decode("state", state)
 
     def action(self, action: Json) -> object:
-        return codec.decode("action", action)
+        key = str(action)
+        model = self._action_cache.get(key)
+        if model is None:
+            if len(self._action_cache) > 100_000:
+                self._action_cache.clear()
+            model = self._action_cache[key] = codec.decode("action", action)
+        return model
 
     def encode(self, value: object) -> Json:
         return codec.encode(value)
@@ -61,23 +68,25 @@ class PyspecOracle:
         return PyStep(codec.encode(r.response), self.encode_state(r.result_state),
                       r.result_state)
 
+    def _encoded(self, value: object) -> Json:
+        """`codec.encode`, memoised by object identity: persistent updates share
+        the unchanged pages, guest records and physical maps between states."""
+        cache = self._encode_cache
+        hit = cache.get(id(value))
+        if hit is None or hit[0] is not value:
+            if len(cache) > 200_000:
+                cache.clear()
+            hit = cache[id(value)] = (value, codec.encode(value))
+        return hit[1]
+
     def encode_state(self, s: object) -> Json:
-        """`codec.encode` for states, reusing the encoding of every page object
-        already seen: persistent updates share unchanged pages between states."""
-        cache = self._page_cache
-        if len(cache) > 100_000:
-            cache.clear()
-        mem = []
-        for ma, pg in s.mem.items():
-            hit = cache.get(id(pg))
-            if hit is None or hit[0] is not pg:
-                hit = cache[id(pg)] = (pg, codec.encode(pg))
-            mem.append([ma, hit[1]])
+        """`codec.encode` for states, reusing the encodings of shared parts."""
+        enc = self._encoded
         return {"active_os": s.active_os, "exec_mode": s.exec_mode.value,
                 "activity": s.activity.value,
-                "oss": [[o, codec.encode(i)] for o, i in s.oss.items()],
-                "hyp": [[o, [[pa, ma] for pa, ma in pm.items()]] for o, pm in s.hyp.items()],
-                "mem": mem}
+                "oss": [[o, enc(i)] for o, i in s.oss.items()],
+                "hyp": [[o, enc(pm)] for o, pm in s.hyp.items()],
+                "mem": [[ma, enc(pg)] for ma, pg in s.mem.items()]}
 
     def effect(self, ctx_model: object, state_model: object, action_model: object) -> object:
         return sem.effect(ctx_model, state_model, action_model)
