@@ -80,7 +80,7 @@ def test_divergence_is_saved_shrunk_and_replayed(tmp_path, bad_driver):
     assert out.returncode == 0 and "no longer fails" in out.stdout
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL])
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL])
 def test_interrupting_a_campaign_keeps_its_findings(tmp_path, bad_driver, sig):
     proc = subprocess.Popen([sys.executable, "-m", "pyspec.cli", "diff", "--jobs", "2",
                              "--sequences", "100000", "--no-progress", "--out", str(tmp_path),
@@ -92,8 +92,13 @@ def test_interrupting_a_campaign_keeps_its_findings(tmp_path, bad_driver, sig):
     while time.monotonic() < deadline and not list(findings.glob("*.json")):
         time.sleep(0.1)
     time.sleep(0.3)
-    os.killpg(proc.pid, sig)
+    if sig == signal.SIGTERM:
+        os.kill(proc.pid, sig)       # `kill PID`: the campaign stops its workers itself
+    else:
+        os.killpg(proc.pid, sig)
     proc.wait(timeout=30)
+    if sig != signal.SIGKILL:        # stopped cleanly: the summary says so
+        assert json.loads((tmp_path / "summary.json").read_text())["interrupted"]
     saved = sorted(findings.glob("*.json"))
     assert saved, "no finding was written before the interrupt"
     for path in saved:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import multiprocessing as mp
 import random
+import signal
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -160,6 +161,9 @@ def _report(queue: mp.Queue, store: FindingStore, finding: Finding, steps_done: 
 
 
 def _worker(wid: int, cfg: CampaignConfig, indices: list[int], queue: mp.Queue) -> None:
+    # Ctrl-C reaches the whole process group: the parent alone handles it and
+    # terminates the workers (every finding already written is complete).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     store = FindingStore(cfg.out / "findings", worker=wid)
     kinds: dict[str, int] = {}
     budget = ShrinkBudget(cfg.shrink_calls, cfg.shrink_seconds)
@@ -225,6 +229,11 @@ def run_campaign(cfg: CampaignConfig) -> CampaignResult:
     for w in workers:
         w.start()
     running = len(workers)
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)   # `kill` stops cleanly too
     try:
         while running:
             try:
@@ -261,6 +270,7 @@ def run_campaign(cfg: CampaignConfig) -> CampaignResult:
     except KeyboardInterrupt:
         result.interrupted = True
     finally:
+        signal.signal(signal.SIGTERM, previous)
         for w in workers:
             if w.is_alive():
                 w.terminate()
