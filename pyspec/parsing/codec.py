@@ -153,15 +153,49 @@ def _origin_name(x: Alias | InductiveType | RecordType | None) -> str:
     return Path(x.origin).name if x is not None and x.origin else ""
 
 
+def _mentions(t: TypeExpr, aliases: dict[str, Alias]) -> set[str]:
+    """The type names `t` uses, through aliases."""
+    out = {t.head}
+    if t.head in aliases:
+        out |= _mentions(aliases[t.head].body, aliases)
+    for a in t.args:
+        out |= _mentions(a, aliases)
+    return out
+
+
+def _recursive_types(ocaml: Schema) -> set[str]:
+    """The types that use themselves; mutual recursion is refused."""
+    uses = {name: set().union(*(_mentions(e, ocaml.aliases) for e in _type_exprs(t))) & set(ocaml.types)
+            for name, t in ocaml.types.items()}
+    for name, direct in uses.items():
+        reach, todo = set(), list(direct - {name})
+        while todo:
+            n = todo.pop()
+            if n not in reach:
+                reach.add(n)
+                todo.extend(uses[n])
+        if name in reach:
+            cycle = sorted(n for n in reach if name in uses[n] or n == name)
+            raise CodecError("mutually recursive types " + ", ".join(sorted({name, *cycle}))
+                             + ": the generator handles only self-recursion")
+    return {name for name, direct in uses.items() if name in direct}
+
+
+def _type_exprs(t: InductiveType | RecordType) -> list[TypeExpr]:
+    if isinstance(t, InductiveType):
+        return [a for c in t.constructors for a in c.args]
+    return [f.type for f in t.fields]
+
+
 def render_codec(ocaml: Schema, module: str, coq: Schema | None = None) -> str:
     """The codec module for the types of `ocaml` (an extracted module named `module`)."""
     known = set(ocaml.types) | set(ocaml.aliases)
     for t in ocaml.types.values():
-        exprs = [a for c in t.constructors for a in c.args] if isinstance(t, InductiveType) else [f.type for f in t.fields]
-        for e in exprs:
+        for e in _type_exprs(t):
             _check_encodable(e, known)
         if t.params:
             raise CodecError(f"type {t.name} has parameters; the generator handles only closed types")
+    recursive = _recursive_types(ocaml)
     sections: list[_Section] = []
     for name, t in ocaml.types.items():
         coq_type = coq.types.get(name) if coq else None
@@ -171,10 +205,12 @@ def render_codec(ocaml: Schema, module: str, coq: Schema | None = None) -> str:
         if not sections or sections[-1].title != title:
             sections.append(_Section(title))
         if isinstance(t, RecordType):
-            sections[-1].types.append(_record_context(t))
+            context = _record_context(t)
         else:
             names = {c.name: c.arg_names for c in coq_type.constructors} if isinstance(coq_type, InductiveType) else {}
-            sections[-1].types.append(_inductive_context(t, module, names))
+            context = _inductive_context(t, module, names)
+        context["rec"] = "rec " if name in recursive else ""
+        sections[-1].types.append(context)
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), keep_trailing_newline=True,
                              undefined=jinja2.StrictUndefined, autoescape=False)
     text = env.get_template("codec.ml.j2").render(
