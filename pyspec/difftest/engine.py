@@ -16,9 +16,12 @@ every check: the failure predicate of the shrinker and of `vcert replay`.
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass, field
 
 import orjson
-from dataclasses import dataclass, field
+
+from pyspec import semantics as sem
+from pyspec.model import OK, Result
 
 from .coverage import Coverage
 from .driver_pipe import DriverFailure, DriverPipe
@@ -26,9 +29,6 @@ from .gen import next_action
 from .jstate import Json, canonical
 from .pyspec_oracle import PyspecOracle
 from .scope import Scope
-
-from pyspec.model import OK, Result
-from pyspec import semantics as sem
 
 
 @dataclass
