@@ -71,6 +71,10 @@ def test_divergence_is_saved_shrunk_and_replayed(tmp_path, bad_driver):
         assert engine.check_case(ctx, state, shrunk)[0] is not None
         for i in range(len(shrunk)):
             assert engine.check_case(ctx, state, shrunk[:i] + shrunk[i + 1:])[0] is None
+    # The report lists the finding with its shrunk trace.
+    _, html_path = write_reports(cfg, res)
+    html = html_path.read_text()
+    assert "agreement: " in html and f"Shrunk to {len(shrunk)} action(s)" in html
     # Replay shows both traces and the difference against the faulty driver...
     out = vcert("replay", str(res.findings[0]["path"]), "--driver", str(bad_driver))
     assert out.returncode == 1 and "still fails" in out.stdout
