@@ -534,14 +534,20 @@ def _terminal_name(name: str) -> str:
     return repr(pattern.value) if pattern.type == "str" else name.lower().replace("_", " ")
 
 
-def _translate(e: UnexpectedInput, path: str) -> ParseError:
+_WORD_AT = re.compile(r"[^\W\d][\w']*")
+
+
+def _translate(e: UnexpectedInput, path: str, text: str) -> ParseError:
+    """A `ParseError` for lark's exception; `text` is what was parsed."""
     if isinstance(e, UnexpectedToken):
         shown = "end of sentence" if e.token.type == "$END" else repr(str(e.token))
         expected = tuple(_terminal_name(n) for n in (e.accepts or e.expected))
         return ParseError(path, e.line, e.column, f"unexpected {shown}", expected)
     if isinstance(e, UnexpectedCharacters):
+        word = _WORD_AT.match(text, e.pos_in_stream)
+        shown = repr(word.group()) if word else f"character {e.char!r}"
         expected = tuple(_terminal_name(n) for n in (e.allowed or ()))
-        return ParseError(path, e.line, e.column, f"unexpected character {e.char!r}", expected)
+        return ParseError(path, e.line, e.column, f"unexpected {shown}", expected)
     if isinstance(e, UnexpectedEOF):
         return ParseError(path, 0, 0, "unexpected end of sentence",
                           tuple(_terminal_name(n) for n in e.expected))
@@ -557,7 +563,7 @@ def _parse_at(source: str, start: int, end: int, rule: str, path: str) -> Any:
     try:
         return _parser().parse(padded, start=rule)
     except UnexpectedInput as e:
-        err = _translate(e, path)
+        err = _translate(e, path, padded)
         if err.line <= 0:
             err.line, err.column = _position(source, end)
         raise err from None
@@ -619,7 +625,7 @@ def parse_gallina_term(text: str) -> G.Term:
     try:
         return _parser().parse(text, start="term")
     except UnexpectedInput as e:
-        raise _translate(e, "<term>") from None
+        raise _translate(e, "<term>", text) from None
     except _SyntaxError as e:
         raise ParseError("<term>", 1, 1, str(e)) from None
 

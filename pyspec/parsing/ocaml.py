@@ -431,7 +431,7 @@ def _val_comment_type(token: Token) -> tuple[str, A.Type]:
     try:
         return m.group(1), _parser().parse(padded, start="type")
     except UnexpectedInput as e:
-        raise _translate(e, "<comment>") from None
+        raise _translate(e, "<comment>", padded) from None
 
 
 def _attach_val_comments(items: list[Any]) -> tuple[A.Item, ...]:
@@ -538,8 +538,12 @@ def _located(token: Token, message: str) -> ParseError:
     return ParseError("", token.line, token.column, message)
 
 
-def _translate(e: UnexpectedInput, path: str, parser: Lark | None = None) -> ParseError:
-    parser = parser or _parser()
+_WORD_AT = re.compile(r"[^\W\d][\w']*")
+
+
+def _translate(e: UnexpectedInput, path: str, text: str) -> ParseError:
+    """A `ParseError` for lark's exception; `text` is what was parsed."""
+    parser = _parser()
     if isinstance(e, UnexpectedToken):
         expected = tuple(_terminal_name(n, parser) for n in e.accepts or e.expected)
         tok = e.token
@@ -547,8 +551,10 @@ def _translate(e: UnexpectedInput, path: str, parser: Lark | None = None) -> Par
         return ParseError(path, e.line if e.line != -1 else 0, e.column if e.column != -1 else 0,
                           f"unexpected {shown}", expected)
     if isinstance(e, UnexpectedCharacters):
+        word = _WORD_AT.match(text, e.pos_in_stream)
+        shown = repr(word.group()) if word else f"character {e.char!r}"
         expected = tuple(_terminal_name(n, parser) for n in (e.allowed or ()))
-        return ParseError(path, e.line, e.column, f"unexpected character {e.char!r}", expected)
+        return ParseError(path, e.line, e.column, f"unexpected {shown}", expected)
     if isinstance(e, UnexpectedEOF):
         expected = tuple(_terminal_name(n, parser) for n in e.expected)
         return ParseError(path, 0, 0, "unexpected end of file", expected)
@@ -563,7 +569,7 @@ def parse_ocaml(text: str, path: str = "<string>") -> A.Module:
     except _Located as e:
         raise ParseError(path, e.line, e.column, e.message) from None
     except UnexpectedInput as e:
-        err = _translate(e, path)
+        err = _translate(e, path, cleaned)
         if isinstance(e, UnexpectedToken) and e.token.type == "$END":
             err.line = 0  # lark places it at the last token; the end is after it
         raise _fix_eof(err, text) from None
@@ -584,7 +590,7 @@ def parse_ocaml_type(text: str) -> A.Type:
     try:
         return _parser().parse(text, start="type")
     except UnexpectedInput as e:
-        raise _translate(e, "<type>") from None
+        raise _translate(e, "<type>", text) from None
 
 
 def parse_ocaml_file(path: str | Path) -> A.Module:
