@@ -1,10 +1,7 @@
 """A corpus of extracted OCaml made by coqc in the test run, checked against ocamlc.
 
-The corpus: Coq's standard library (FMapAVL, MSetRBT, ZArith, NArith,
-Strings, Mergesort, ...) and a Gallina file written for these tests
-(mutual inductives, records, functors, module types, coinductives, absurd
-cases, literals), extracted twice: plainly, and with ExtrOcamlBasic,
-ExtrOcamlNatInt, ExtrOcamlString, ExtrOcamlZInt and an `Extract Inductive`.
+The corpus is `pyspec.parsing.corpus` (Coq's standard library and a Gallina
+file of test shapes, extracted with and without the common directives).
 Every `.ml` and `.mli` must parse, and the parsed top-level items of each
 `.ml` must agree with the signature `ocamlfind ocamlc -i` infers for it
 (value names, type names, constructor names and arities, record fields,
@@ -21,76 +18,11 @@ from pathlib import Path
 import pytest
 
 from pyspec.parsing import ocaml_ast as A
+from pyspec.parsing.corpus import extract_corpus
 from pyspec.parsing.ocaml import parse_ocaml, parse_ocaml_file
 
 pytestmark = pytest.mark.skipif(
     shutil.which("coqc") is None or shutil.which("ocamlfind") is None, reason="needs coqc and ocamlfind")
-
-SHAPES = """
-From Coq Require Import List ZArith String Ascii Bool.
-From Coq Require Import Orders OrdersEx FMapAVL MSetRBT Sorting.Mergesort OrderedTypeEx.
-Import ListNotations.
-
-Inductive tree (A : Type) := Leaf | Node (l : tree A) (x : A) (r : tree A)
-with forest (A : Type) := Nil | Cons (t : tree A) (f : forest A).
-Arguments Leaf {A}. Arguments Node {A}. Arguments Nil {A}. Arguments Cons {A}.
-
-Record point := mk_point { px : nat; py : nat; label : option string }.
-Record wrap (A : Type) := { unwrap : A }.
-Inductive color := Red | Green | Blue.
-CoInductive stream := SCons : nat -> stream -> stream.
-
-Module Type SIG.
-  Parameter t : Type.
-  Parameter f : t -> t.
-End SIG.
-Module Impl <: SIG.
-  Definition t := nat.
-  Definition f (n : nat) := S n.
-End Impl.
-Module Fun (X : SIG).
-  Definition twice x := X.f (X.f x).
-End Fun.
-Module App := Fun Impl.
-Module M := FMapAVL.Make OrderedTypeEx.Nat_as_OT.
-Module S := MSetRBT.Make OrdersEx.Nat_as_OT.
-Module NS := Sorting.Mergesort.NatSort.
-
-Fixpoint size {A} (t : tree A) : nat :=
-  match t with Leaf => 0 | Node l _ r => size l + 1 + size r end
-with fsize {A} (f : forest A) : nat :=
-  match f with Nil => 0 | Cons t f => size t + fsize f end.
-
-Definition hundred := 100.
-Definition is_zero n := match n with 0 => true | S _ => false end.
-Definition lets (p : nat * nat) := let (a, b) := p in if Nat.eqb a b then a else b.
-Definition chars := "hello"%string.
-Definition absurd (n : nat) (H : n < 0) : nat := match Nat.nlt_0_r n H with end.
-Definition zs := (Z.add 3 (-5))%Z.
-Definition next c := match c with Red => Green | Green => Blue | Blue => Red end.
-CoFixpoint ones := SCons 1 ones.
-Definition proj_rec (p : point) := px p + py p + unwrap _ {| unwrap := 3 |}.
-Definition sig_val : {n : nat | n > 0} := exist _ 1 (le_n 1).
-Definition first_big (l : list nat) := find (fun n => Nat.leb 10 n) l.
-Definition sorted := NS.sort [3; 1; 2].
-Definition table := M.add 1 hundred (M.empty nat).
-Definition set := S.add 3 S.empty.
-Definition twice := App.twice 3.
-"""
-
-COMMON = ("Shapes.size Shapes.fsize Shapes.hundred Shapes.is_zero Shapes.lets Shapes.chars "
-          "Shapes.absurd Shapes.zs Shapes.next Shapes.ones Shapes.proj_rec Shapes.sig_val "
-          "Shapes.first_big Shapes.sorted Shapes.table Shapes.twice Z.div_eucl N.sqrt "
-          "String.index Ascii.ascii_of_nat")
-
-# ExtrOcamlNatInt inlines Nat.eq_dec away, so OCaml rejects MSetRBT.Make(Nat_as_OT)
-# under it: the set example is extracted plainly only.
-CONFIGS = {
-    "plain": ("", COMMON + " Shapes.set"),
-    "natint": ("From Coq Require Import ExtrOcamlBasic ExtrOcamlNatInt ExtrOcamlString ExtrOcamlZInt.\n"
-               'Extract Inductive color => "int" [ "0" "1" "2" ] '
-               '"(fun fR fG fB c -> if c = 0 then fR () else if c = 1 then fG () else fB ())".\n', COMMON),
-}
 
 
 @dataclass
@@ -106,18 +38,8 @@ def _run(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
 @pytest.fixture(scope="session")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
     root = tmp_path_factory.mktemp("extraction")
-    (root / "Shapes.v").write_text(SHAPES)
-    done = _run(["coqc", "-Q", ".", "Top", "Shapes.v"], root)
-    assert done.returncode == 0, done.stderr
     result = Corpus()
-    for name, (directives, names) in CONFIGS.items():
-        out = root / name
-        out.mkdir()
-        (out / "run.v").write_text(
-            "From Coq Require Import ZArith NArith String Ascii.\nRequire Import Top.Shapes.\n"
-            + directives + f"Extraction Language OCaml.\nSeparate Extraction {names}.\n")
-        done = _run(["coqc", "-Q", "..", "Top", "run.v"], out)
-        assert done.returncode == 0, done.stderr
+    for name, out in extract_corpus(root).items():
         result.files += sorted(out.glob("*.ml")) + sorted(out.glob("*.mli"))
         # The oracle: compile the .ml files alone (extraction's .mli can disagree
         # with inlined constants), in dependency order, and print each signature.
