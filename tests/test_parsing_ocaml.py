@@ -348,3 +348,10 @@ def test_project_model_types_golden() -> None:
     assert [f.name for f in state.fields] == ["active_os", "exec_mode", "activity", "oss", "hyp", "mem"]
     assert state.fields[4].type == A.TConstr("map", (A.TConstr("map", (A.TConstr("madd"),)),))
     assert defs["map"].kind == A.Alias(A.TConstr("list", (A.TTuple((A.TConstr("int"), A.TVar("'v"))),)))
+
+
+def test_prefix_operators_bind_tighter_than_field_access() -> None:
+    assert expr("!r.f + r.g.h") == A.Infix(
+        "+", A.Field(A.Prefix("!", A.Var("r")), "f"), A.Field(A.Field(A.Var("r"), "g"), "h"))
+    assert parse_ocaml(print_ocaml(parse_ocaml("let x = !r.f\n"))).items[0].bindings[0].body == \
+        A.Field(A.Prefix("!", A.Var("r")), "f")
