@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from lark import Lark, Token, Transformer
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from . import ocaml_ast as A
 from .errors import ParseError
@@ -573,13 +573,7 @@ def parse_ocaml(text: str, path: str = "<string>") -> A.Module:
         if isinstance(e, UnexpectedToken) and e.token.type == "$END":
             err.line = 0  # lark places it at the last token; the end is after it
         raise _fix_eof(err, text) from None
-    except VisitError as e:  # a callback raised: a comment type that does not parse
-        inner = e.orig_exc
-        if isinstance(inner, ParseError):
-            inner.path = path
-            raise inner from None
-        raise
-    except ParseError as e:
+    except ParseError as e:  # from a callback: a (** val **) type that does not parse
         e.path = path
         raise
     return A.Module(path, items)
