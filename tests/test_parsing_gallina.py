@@ -151,6 +151,19 @@ def test_fixpoint_header_with_struct_annotation() -> None:
     assert f.body.startswith("match m with")
 
 
+def test_mutual_fixpoints_give_one_header_per_body() -> None:
+    size, fsize, g = decls("""Fixpoint size {A} (t : tree A) : nat :=
+  match t with Leaf => 0 | Node l _ r => size l + 1 + size r end
+with fsize {A} (f : forest A) {struct f} : nat :=
+  match f with Nil => 0 | Cons t f => size t + fsize f end.
+CoFixpoint g (n : nat) := let fix h m := m with k p := p for h in h n.""")
+    assert (size.name, size.kind, size.body) == ("size", "Fixpoint",
+                                                 "match t with Leaf => 0 | Node l _ r => size l + 1 + size r end")
+    assert (fsize.name, fsize.kind, fsize.struct, fsize.line, fsize.column) == ("fsize", "Fixpoint", "f", 3, 6)
+    assert fsize.binders[1] == G.Binder(("f",), G.App(G.Ref("forest"), (G.Ref("A"),)))
+    assert (g.kind, g.body) == ("CoFixpoint", "let fix h m := m with k p := p for h in h n")
+
+
 def test_terms_forall_fun_match_cast_and_scopes() -> None:
     t = parse_gallina_term("forall (A B : Type) (x : A), (fun y : B => match y with _ => x end) = @id A x%type")
     assert isinstance(t, G.Forall) and t.binders[0] == G.Binder(("A", "B"), G.Ref("Type"))

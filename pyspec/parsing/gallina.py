@@ -12,6 +12,7 @@ Fixpoint bodies are kept as source text: only their headers are parsed.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -146,6 +147,9 @@ class _Build(Transformer):
         types = [x for x in c[2:] if not isinstance(x, (*_BINDERS, _Struct))]
         return G.Fixpoint(str(kw), str(name), binders, struct, types[0] if types else None, None,
                           name.line, name.column)
+
+    def fix_header(self, c: list[Any]) -> G.Fixpoint:
+        return self.fixpoint([Token("FIX_KW", "")] + c)
 
     def struct_annot(self, c: list[Any]) -> _Struct:
         return _Struct(str(c[-1]))
@@ -377,7 +381,7 @@ class _SyntaxError(Exception):
 def _parser() -> Lark:
     return Lark(
         GRAMMAR.read_text(encoding="utf-8"), parser="lalr", lexer="contextual",
-        start=["inductive", "record", "definition", "fixpoint", "term"],
+        start=["inductive", "record", "definition", "fixpoint", "fix_header", "term"],
         transformer=_Build(), maybe_placeholders=False,
     )
 
@@ -590,23 +594,60 @@ def parse_gallina(source: str, path: str = "<string>") -> G.Document:
             decls.append(_parse_at(blanked, start, end, "inductive", path))
         elif word in RECORD_KEYWORDS:
             decls.append(_parse_at(blanked, start, end, "record", path))
-        elif word in DEFINITION_KEYWORDS or word in FIXPOINT_KEYWORDS:
-            split = _header_end(blanked[:end], start)
-            header_end = end if split is None else split
-            rule = "definition" if word in DEFINITION_KEYWORDS else "fixpoint"
-            head = _parse_at(blanked, start, header_end, rule, path)
-            body = None if split is None else blanked[split + 2:end].strip()
-            decls.append(_with_body(head, body))
+        elif word in DEFINITION_KEYWORDS:
+            decls.append(_definition(blanked, start, end, "definition", path))
+        elif word in FIXPOINT_KEYWORDS:
+            spans = _fixpoint_bodies(blanked, start, end)
+            first = _definition(blanked, spans[0], spans[1], "fixpoint", path)
+            decls.append(first)
+            for body_start, body_end in zip(spans[1:-1], spans[2:]):
+                other = _definition(blanked, body_start + len("with"), body_end, "fix_header", path)
+                decls.append(dataclasses.replace(other, kind=first.kind))
         else:
             skipped += 1
     return G.Document(path, tuple(decls), skipped)
 
 
-def _with_body(head: G.Definition | G.Fixpoint, body: str | None) -> G.Definition | G.Fixpoint:
-    if isinstance(head, G.Definition):
-        return G.Definition(head.kind, head.name, head.binders, head.type, body, head.line, head.column)
-    return G.Fixpoint(head.kind, head.name, head.binders, head.struct, head.type, body,
-                      head.line, head.column)
+def _definition(source: str, start: int, end: int, rule: str, path: str) -> G.Definition | G.Fixpoint:
+    """Parse the header before the first `:=`; keep the body after it as text."""
+    split = _header_end(source[:end], start)
+    head = _parse_at(source, start, end if split is None else split, rule, path)
+    body = None if split is None else source[split + 2:end].strip()
+    return dataclasses.replace(head, body=body)
+
+
+_FIX_WORDS = re.compile(r'"|(?<![\w\'.])(match|with|fix|cofix|for)(?![\w\'])')
+
+
+def _fixpoint_bodies(text: str, start: int, end: int) -> list[int]:
+    """Where the bodies of a (mutual) Fixpoint sentence start, and its end.
+
+    A body after the first begins at a `with` that no `match` (one `with`
+    each) and no local `fix ... for` claims.
+    """
+    starts = [start]
+    matches = fixes = 0
+    i = start
+    while True:
+        m = _FIX_WORDS.search(text, i, end)
+        if m is None:
+            break
+        word = m.group(1)
+        i = m.end()
+        if word is None:  # a string
+            close = _STRING_BODY.match(text, m.end())
+            i = close.end() if close else end
+        elif word == "match":
+            matches += 1
+        elif word in ("fix", "cofix"):
+            fixes += 1
+        elif word == "for":
+            fixes = max(0, fixes - 1)
+        elif matches:
+            matches -= 1
+        elif not fixes:
+            starts.append(m.start())
+    return starts + [end]
 
 
 def _blanked_source(source: str, sentences: list[Sentence]) -> str:

@@ -315,8 +315,8 @@ class Definition:
 
 @dataclass(frozen=True, slots=True)
 class Fixpoint:
-    """The header of the first body of a `Fixpoint`/`CoFixpoint`; `body` is the
-    source text after its `:=` (including any `with` bodies)."""
+    """The header of one body of a `Fixpoint`/`CoFixpoint` (a mutual block gives
+    one per body, in order); `body` is the source text after its `:=`."""
 
     kind: str
     name: str
