@@ -24,7 +24,7 @@ clean:
 	@rm -f $(COQ_DIR)/CoqMakefile $(COQ_DIR)/CoqMakefile.conf $(COQ_DIR)/.CoqMakefile.d
 
 # The whole test suite: proofs and their audit, generated-code checks, pytest.
-check: proofs
+check: proofs extract-check codec-check schema-check driver
 	@$(PYTHON) -m pytest -q
 
 # pytest alone, against the current build.
@@ -101,7 +101,11 @@ VECTORS_DIR ?= out/vectors
 
 # The default campaign end to end: pyspec vs the extracted driver, every step
 # checked against the axioms and isolation; report in out/report.html.
-demo: bootstrap driver
+demo: bootstrap coq driver
+	@echo "demo: the sample sequence (all 14 actions) through the extracted driver"
+	@$(PYTHON) -m pyspec.cli step --context examples/sample_context.json \
+	  --state examples/sample_state.json --actions examples/sample_actions.json
+	@echo "demo: differential campaign, $(DEMO_SEQUENCES) sequences"
 	@$(PYTHON) -m pyspec.cli diff --jobs $(JOBS) --sequences $(DEMO_SEQUENCES) --out out
 
 # Test vectors both oracles agree on: $(VECTORS_DIR)/vectors.jsonl and Vectors.v.
