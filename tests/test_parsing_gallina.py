@@ -305,3 +305,17 @@ def test_constructor_lists_agree_with_coq_print(tmp_path: Path) -> None:
             elif isinstance(d, G.Record) and d.name == name:
                 parsed = [f.name for f in d.fields]
         assert parsed == printed, (name, chunk)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_spliced_model_file_gives_a_located_error_or_a_parse(data: st.DataObject) -> None:
+    text = MODEL.read_text()
+    a = data.draw(st.integers(min_value=0, max_value=len(text)))
+    b = data.draw(st.integers(min_value=a, max_value=min(len(text), a + 200)))
+    c = data.draw(st.integers(min_value=0, max_value=len(text) - 50))
+    spliced = text[:a] + text[c:c + 50] + text[b:]
+    try:
+        parse_gallina(spliced, "spliced.v")
+    except ParseError as e:
+        assert e.path == "spliced.v" and 1 <= e.line <= spliced.count("\n") + 1 and e.column >= 1

@@ -355,3 +355,17 @@ def test_prefix_operators_bind_tighter_than_field_access() -> None:
         "+", A.Field(A.Prefix("!", A.Var("r")), "f"), A.Field(A.Field(A.Var("r"), "g"), "h"))
     assert parse_ocaml(print_ocaml(parse_ocaml("let x = !r.f\n"))).items[0].bindings[0].body == \
         A.Field(A.Prefix("!", A.Var("r")), "f")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_spliced_extraction_gives_a_located_error_or_a_parse(data: st.DataObject) -> None:
+    text = EXTRACTED[0].read_text()
+    a = data.draw(st.integers(min_value=0, max_value=len(text)))
+    b = data.draw(st.integers(min_value=a, max_value=min(len(text), a + 200)))
+    c = data.draw(st.integers(min_value=0, max_value=len(text) - 50))
+    spliced = text[:a] + text[c:c + 50] + text[b:]
+    try:
+        parse_ocaml(spliced, "spliced.ml")
+    except ParseError as e:
+        assert e.path == "spliced.ml" and 1 <= e.line <= spliced.count("\n") + 1 and e.column >= 1

@@ -36,16 +36,11 @@ MODIFIERS = {
     "Private", "Program", "Export",
 }
 
+# Readable names for the grammar's regex terminals in "expected ..." messages.
 TERMINAL_NAMES = {
     "IDENT": "a name", "NUMBER": "a number", "STRING": "a string", "OP": "an operator",
-    "ARROW": "'->'", "LPAR": "'('", "RPAR": "')'", "LBRACE": "'{'", "RBRACE": "'}'",
-    "LSQB": "'['", "RSQB": "']'", "COLON": "':'", "COMMA": "','", "VBAR": "'|'",
-    "SEMICOLON": "';'", "$END": "end of sentence",
+    "ARROW": "'->'", "$END": "end of sentence",
 }
-
-
-def _name(tok: Any) -> str:
-    return str(tok)
 
 
 class _Build(Transformer):

@@ -25,15 +25,13 @@ GRAMMAR = Path(__file__).with_name("ocaml.lark")
 
 _TYPE_CLASSES = (A.TVar, A.TConstr, A.TTuple, A.TArrow)
 
-# Readable names for the grammar's terminals in "expected ..." messages.
+# Readable names for the grammar's regex terminals in "expected ..." messages
+# (keywords and symbols are shown as themselves).
 TERMINAL_NAMES = {
     "LIDENT": "a lowercase name", "UIDENT": "a capitalised name", "UPATH": "a constructor or module path",
     "LONG_LIDENT": "a qualified name", "TYVAR": "a type variable", "INT": "an integer",
     "FLOAT": "a float", "STRING": "a string", "CHAR": "a character", "VAL_COMMENT": "a (** val **) comment",
-    "$END": "end of file", "LPAR": "'('", "RPAR": "')'", "LSQB": "'['", "RSQB": "']'",
-    "LBRACE": "'{'", "RBRACE": "'}'", "EQUAL": "'='", "VBAR": "'|'", "COLON": "':'",
-    "SEMICOLON": "';'", "COMMA": "','", "STAR": "'*'", "MINUS": "'-'", "DOT": "'.'",
-    "__ANON_0": "'->'",
+    "AND_VAL_COMMENT": "a (** val **) comment", "$END": "end of file",
 }
 
 
