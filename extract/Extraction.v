@@ -8,7 +8,7 @@
     constant to an OCaml one is justified in TRUSTED.md. *)
 
 From Coq Require Extraction ExtrOcamlBasic ExtrOcamlNatInt.
-From VirtualCert Require Import Maps Model Actions Errors Step ValidDec.
+From VirtualCert Require Import Maps Model Actions Errors Step ValidDec CacheModel CacheStep.
 
 (** [Nat.leb] is used by [Maps.least_key]; ExtrOcamlNatInt only realises
     [Compare_dec.leb], so give its [Nat] twin the same native comparison. *)
@@ -21,4 +21,5 @@ Extract Inlined Constant List.map => "List.map".
 
 Extraction Language OCaml.
 
-Extraction "vcert" step trace pre_error pre_b effect valid_state_b first_invalid.
+Extraction "vcert" step trace pre_error pre_b effect valid_state_b first_invalid
+  cstep ctrace.

@@ -39,6 +39,12 @@ let rec forallb f = function
 | [] -> true
 | a :: l0 -> (&&) (f a) (forallb f l0)
 
+(** val filter : ('a1 -> bool) -> 'a1 list -> 'a1 list **)
+
+let rec filter f = function
+| [] -> []
+| x :: l0 -> if f x then x :: (filter f l0) else filter f l0
+
 (** val find : ('a1 -> bool) -> 'a1 list -> 'a1 option **)
 
 let rec find f = function
@@ -774,3 +780,142 @@ let first_invalid ctx s =
 
 let valid_state_b ctx s =
   is_none (first_invalid ctx s)
+
+type cache_config = { cache_size : int; tlb_size : int; flush_on_switch : bool }
+
+type cstate = { hv : state; cache : page map; tlb : madd map }
+
+type access_obs =
+| Cache_hit
+| Tlb_hit
+| Page_walk
+
+(** val shorter_than : 'a1 list -> int -> bool **)
+
+let rec shorter_than l n =
+  match l with
+  | [] ->
+    ((fun fO fS n -> if n=0 then fO () else fS (n-1))
+       (fun _ -> false)
+       (fun _ -> true)
+       n)
+  | _ :: t ->
+    ((fun fO fS n -> if n=0 then fO () else fS (n-1))
+       (fun _ -> false)
+       (fun n' -> shorter_than t n')
+       n)
+
+(** val bounded_insert : int -> 'a1 map -> int -> 'a1 -> 'a1 map **)
+
+let bounded_insert n m k v =
+  if in_dom m k
+  then update m k v
+  else if shorter_than m n
+       then update m k v
+       else (match m with
+             | [] -> []
+             | _ :: rest -> update rest k v)
+
+(** val flush : cstate -> state -> cstate **)
+
+let flush _ s =
+  { hv = s; cache = []; tlb = [] }
+
+(** val keep : cstate -> state -> cstate **)
+
+let keep cs s =
+  { hv = s; cache = cs.cache; tlb = cs.tlb }
+
+(** val invalidate : cstate -> state -> vadd -> cstate **)
+
+let invalidate cs s va =
+  { hv = s; cache = (remove cs.cache va); tlb = (remove cs.tlb va) }
+
+type cresult = { cresponse : outcome; observation : access_obs option;
+                 cresult_state : cstate }
+
+(** val served_from : cstate -> vadd -> access_obs **)
+
+let served_from cs va =
+  if in_dom cs.cache va
+  then Cache_hit
+  else if in_dom cs.tlb va then Tlb_hit else Page_walk
+
+(** val drop_aliases : state -> vadd -> madd -> page map -> page map **)
+
+let drop_aliases s va ma c =
+  filter (fun e ->
+    (||) ((=) (fst e) va)
+      (match maps_to s s.active_os (fst e) with
+       | Some ma' -> negb ((=) ma' ma)
+       | None -> true)) c
+
+(** val fill : cache_config -> cstate -> state -> vadd -> madd -> cstate **)
+
+let fill cfg cs s' va ma =
+  let tlb' =
+    if in_dom cs.tlb va
+    then cs.tlb
+    else bounded_insert cfg.tlb_size cs.tlb va ma
+  in
+  let cache' =
+    match lookup s'.mem ma with
+    | Some pg -> bounded_insert cfg.cache_size cs.cache va pg
+    | None -> cs.cache
+  in
+  { hv = s'; cache = cache'; tlb = tlb' }
+
+(** val guest_access :
+    cache_config -> cstate -> state -> vadd -> bool -> cresult **)
+
+let guest_access cfg cs s' va is_write =
+  let s = cs.hv in
+  (match maps_to s s.active_os va with
+   | Some ma ->
+     let cs' = fill cfg cs s' va ma in
+     let cs'' =
+       if is_write
+       then { hv = s'; cache = (drop_aliases s va ma cs'.cache); tlb =
+              cs'.tlb }
+       else cs'
+     in
+     { cresponse = Ok; observation = (Some (served_from cs va));
+     cresult_state = cs'' }
+   | None ->
+     { cresponse = Ok; observation = None; cresult_state = (keep cs s') })
+
+(** val cstep : cache_config -> context -> cstate -> action -> cresult **)
+
+let cstep cfg ctx cs a =
+  let s = cs.hv in
+  let r = step ctx s a in
+  let s' = r.result_state in
+  (match r.response with
+   | Ok ->
+     (match a with
+      | Read va -> guest_access cfg cs s' va false
+      | Write (va, _) -> guest_access cfg cs s' va true
+      | New (o, va, _) ->
+        { cresponse = Ok; observation = None; cresult_state =
+          (if (=) o s.active_os then invalidate cs s' va else keep cs s') }
+      | Del (o, va) ->
+        { cresponse = Ok; observation = None; cresult_state =
+          (if (=) o s.active_os then invalidate cs s' va else keep cs s') }
+      | Lswitch (o, _) ->
+        { cresponse = Ok; observation = None; cresult_state =
+          (if (=) o s.active_os then flush cs s' else keep cs s') }
+      | Switch _ ->
+        { cresponse = Ok; observation = None; cresult_state =
+          (if cfg.flush_on_switch then flush cs s' else keep cs s') }
+      | _ ->
+        { cresponse = Ok; observation = None; cresult_state = (keep cs s') })
+   | Error ec ->
+     { cresponse = (Error ec); observation = None; cresult_state = cs })
+
+(** val ctrace :
+    cache_config -> context -> cstate -> action list -> cresult list **)
+
+let rec ctrace cfg ctx cs = function
+| [] -> []
+| a :: rest ->
+  let r = cstep cfg ctx cs a in r :: (ctrace cfg ctx r.cresult_state rest)

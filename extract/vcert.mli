@@ -17,6 +17,8 @@ val existsb : ('a1 -> bool) -> 'a1 list -> bool
 
 val forallb : ('a1 -> bool) -> 'a1 list -> bool
 
+val filter : ('a1 -> bool) -> 'a1 list -> 'a1 list
+
 val find : ('a1 -> bool) -> 'a1 list -> 'a1 option
 
 type 'v map = (int * 'v) list
@@ -239,3 +241,37 @@ val all_properties : vs_property list
 val first_invalid : context -> state -> vs_property option
 
 val valid_state_b : context -> state -> bool
+
+type cache_config = { cache_size : int; tlb_size : int; flush_on_switch : bool }
+
+type cstate = { hv : state; cache : page map; tlb : madd map }
+
+type access_obs =
+| Cache_hit
+| Tlb_hit
+| Page_walk
+
+val shorter_than : 'a1 list -> int -> bool
+
+val bounded_insert : int -> 'a1 map -> int -> 'a1 -> 'a1 map
+
+val flush : cstate -> state -> cstate
+
+val keep : cstate -> state -> cstate
+
+val invalidate : cstate -> state -> vadd -> cstate
+
+type cresult = { cresponse : outcome; observation : access_obs option;
+                 cresult_state : cstate }
+
+val served_from : cstate -> vadd -> access_obs
+
+val drop_aliases : state -> vadd -> madd -> page map -> page map
+
+val fill : cache_config -> cstate -> state -> vadd -> madd -> cstate
+
+val guest_access : cache_config -> cstate -> state -> vadd -> bool -> cresult
+
+val cstep : cache_config -> context -> cstate -> action -> cresult
+
+val ctrace : cache_config -> context -> cstate -> action list -> cresult list

@@ -564,3 +564,70 @@ let json_of_vs_property (x : Vcert.vs_property) : json =
   | Vcert.Page_tables_owned -> `String "Page_tables_owned"
   | Vcert.Os_tables_exist -> `String "Os_tables_exist"
   | Vcert.Accessible_mappings_physical -> `String "Accessible_mappings_physical"
+
+(* ---------------------------------------------------------------------- *)
+(* CacheModel.v *)
+
+let cache_config_fields = [ "cache_size"; "tlb_size"; "flush_on_switch" ]
+
+let cache_config_of_json path (j : json) : Vcert.cache_config decoded =
+  let* fields = record_of_json "cache_config" cache_config_fields path j in
+  let* cache_size = decode_field nat_of_json path fields "cache_size" in
+  let* tlb_size = decode_field nat_of_json path fields "tlb_size" in
+  let* flush_on_switch = decode_field bool_of_json path fields "flush_on_switch" in
+  Ok { Vcert.cache_size; tlb_size; flush_on_switch }
+
+let json_of_cache_config (x : Vcert.cache_config) : json =
+  `Assoc
+    [ ("cache_size", json_of_nat x.Vcert.cache_size);
+      ("tlb_size", json_of_nat x.Vcert.tlb_size);
+      ("flush_on_switch", json_of_bool x.Vcert.flush_on_switch) ]
+
+let cstate_fields = [ "hv"; "cache"; "tlb" ]
+
+let cstate_of_json path (j : json) : Vcert.cstate decoded =
+  let* fields = record_of_json "cstate" cstate_fields path j in
+  let* hv = decode_field state_of_json path fields "hv" in
+  let* cache = decode_field (map_of_json page_of_json) path fields "cache" in
+  let* tlb = decode_field (map_of_json madd_of_json) path fields "tlb" in
+  Ok { Vcert.hv; cache; tlb }
+
+let json_of_cstate (x : Vcert.cstate) : json =
+  `Assoc
+    [ ("hv", json_of_state x.Vcert.hv);
+      ("cache", json_of_map json_of_page x.Vcert.cache);
+      ("tlb", json_of_map json_of_madd x.Vcert.tlb) ]
+
+let access_obs_arities = [ ("Cache_hit", 0); ("Tlb_hit", 0); ("Page_walk", 0) ]
+
+let access_obs_of_json path (j : json) : Vcert.access_obs decoded =
+  let* c = constructor_of_json "access_obs" path j in
+  match c with
+  | "Cache_hit", None -> Ok Vcert.Cache_hit
+  | "Tlb_hit", None -> Ok Vcert.Tlb_hit
+  | "Page_walk", None -> Ok Vcert.Page_walk
+  | _ -> constructor_error "access_obs" access_obs_arities path c
+
+let json_of_access_obs (x : Vcert.access_obs) : json =
+  match x with
+  | Vcert.Cache_hit -> `String "Cache_hit"
+  | Vcert.Tlb_hit -> `String "Tlb_hit"
+  | Vcert.Page_walk -> `String "Page_walk"
+
+(* ---------------------------------------------------------------------- *)
+(* CacheStep.v *)
+
+let cresult_fields = [ "cresponse"; "observation"; "cresult_state" ]
+
+let cresult_of_json path (j : json) : Vcert.cresult decoded =
+  let* fields = record_of_json "cresult" cresult_fields path j in
+  let* cresponse = decode_field outcome_of_json path fields "cresponse" in
+  let* observation = decode_field (option_of_json access_obs_of_json) path fields "observation" in
+  let* cresult_state = decode_field cstate_of_json path fields "cresult_state" in
+  Ok { Vcert.cresponse; observation; cresult_state }
+
+let json_of_cresult (x : Vcert.cresult) : json =
+  `Assoc
+    [ ("cresponse", json_of_outcome x.Vcert.cresponse);
+      ("observation", json_of_option json_of_access_obs x.Vcert.observation);
+      ("cresult_state", json_of_cstate x.Vcert.cresult_state) ]

@@ -19,6 +19,7 @@ type request =
   | Valid of Vcert.context * Vcert.state
   | Pre of Vcert.context * Vcert.state * Vcert.action
   | Run of Vcert.context * Vcert.state * Vcert.action list * bool
+  | Run_cache of Vcert.context * Vcert.cache_config * Vcert.cstate * Vcert.action list * bool
 
 let malformed message = { kind = "malformed_json"; message; path = "$"; details = [] }
 
@@ -56,10 +57,11 @@ let op_fields = function
   | "valid" -> Some [ "id"; "op"; "context"; "state" ]
   | "pre" -> Some [ "id"; "op"; "context"; "state"; "action" ]
   | "run" -> Some [ "id"; "op"; "context"; "state"; "actions"; "states" ]
+  | "run_cache" -> Some [ "id"; "op"; "context"; "cache"; "state"; "actions"; "states" ]
   | _ -> None
 
 let unknown_op op =
-  Codec.fail "$.op" (Printf.sprintf "unknown op %S (expected run, valid, pre or ping)" op)
+  Codec.fail "$.op" (Printf.sprintf "unknown op %S (expected run, run_cache, valid, pre or ping)" op)
 
 let decode_request (fields : (string * json) list) : (request, Codec.error) result =
   let* op =
@@ -75,7 +77,7 @@ let decode_request (fields : (string * json) list) : (request, Codec.error) resu
   in
   (* "states" is optional and defaults to false. *)
   let fields =
-    if op = "run" && not (List.mem_assoc "states" fields) then fields @ [ ("states", `Bool false) ]
+    if (op = "run" || op = "run_cache") && not (List.mem_assoc "states" fields) then fields @ [ ("states", `Bool false) ]
     else fields
   in
   let* fields = Codec.record_of_json (op ^ " request") names "$" (`Assoc fields) in
@@ -97,6 +99,13 @@ let decode_request (fields : (string * json) list) : (request, Codec.error) resu
       let* acts = Codec.decode_field (Codec.list_of_json Codec.action_of_json) "$" fields "actions" in
       let* with_states = Codec.decode_field Codec.bool_of_json "$" fields "states" in
       Ok (Run (ctx, s, acts, with_states))
+  | "run_cache" ->
+      let* ctx = context () in
+      let* cfg = Codec.decode_field Codec.cache_config_of_json "$" fields "cache" in
+      let* cs = Codec.decode_field Codec.cstate_of_json "$" fields "state" in
+      let* acts = Codec.decode_field (Codec.list_of_json Codec.action_of_json) "$" fields "actions" in
+      let* with_states = Codec.decode_field Codec.bool_of_json "$" fields "states" in
+      Ok (Run_cache (ctx, cfg, cs, acts, with_states))
   | "ping" -> Ok Ping
   | _ -> unknown_op op
 
@@ -130,7 +139,7 @@ let property_number (p : Vcert.vs_property) : int =
   in
   index 1 Vcert.all_properties
 
-let check_valid (ctx : Vcert.context) (s : Vcert.state) : (unit, failure) result =
+let check_valid ?(path = "$.state") (ctx : Vcert.context) (s : Vcert.state) : (unit, failure) result =
   match Vcert.first_invalid ctx s with
   | None -> Ok ()
   | Some p ->
@@ -143,8 +152,23 @@ let check_valid (ctx : Vcert.context) (s : Vcert.state) : (unit, failure) result
           message =
             Printf.sprintf "the state violates valid_state property %d, %s: %s" n name
               (property_statement p);
-          path = "$.state";
+          path;
           details = [ ("property", Codec.json_of_vs_property p); ("number", `Int n) ] }
+
+(* The cached variant: the base state must be valid (the caches may hold
+   anything: cstep never reads a value from them). *)
+let answer_cache ctx cfg (cs : Vcert.cstate) acts with_states =
+  let* () = check_valid ~path:"$.state.hv" ctx cs.Vcert.hv in
+  let results = Vcert.ctrace cfg ctx cs acts in
+  let final = List.fold_left (fun _ r -> r.Vcert.cresult_state) cs results in
+  let each f = `List (List.map f results) in
+  Ok
+    ([ ("responses", each (fun r -> Codec.json_of_outcome r.Vcert.cresponse));
+       ("observations",
+         each (fun r -> Codec.json_of_option Codec.json_of_access_obs r.Vcert.observation)) ]
+    @ (if with_states then [ ("states", each (fun r -> Codec.json_of_cstate r.Vcert.cresult_state)) ]
+       else [])
+    @ [ ("final_state", Codec.json_of_cstate final) ])
 
 let answer (req : request) : ((string * json) list, failure) result =
   match req with
@@ -170,6 +194,7 @@ let answer (req : request) : ((string * json) list, failure) result =
         ([ ("responses", `List responses) ]
         @ (if with_states then [ ("states", `List (states ())) ] else [])
         @ [ ("final_state", Codec.json_of_state final) ])
+  | Run_cache (ctx, cfg, cs, acts, with_states) -> answer_cache ctx cfg cs acts with_states
 
 let error_response (id : json) (f : failure) : json =
   `Assoc

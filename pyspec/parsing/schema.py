@@ -32,7 +32,7 @@ DATA_SORTS = frozenset({"Type", "Set"})
 
 # The Coq files that define the model (coq/_CoqProject's model part).
 MODEL_FILES = ("Maps.v", "Model.v", "Actions.v", "Errors.v", "Valid.v", "Pre.v", "Post.v",
-               "ErrorMsg.v", "Semantics.v", "Step.v", "ValidDec.v")
+               "ErrorMsg.v", "Semantics.v", "Step.v", "ValidDec.v", "CacheModel.v", "CacheStep.v")
 
 
 class SchemaError(Exception):
