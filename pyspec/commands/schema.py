@@ -7,8 +7,8 @@
 
 `schema` prints the inductive types and records as JSON, aliases resolved, so
 both sources print the same thing for this project.  `schema-check` compares
-the Coq schema with pyspec's data model (and, with --ocaml, with the
-extraction) on names, arity, field order, argument names and types, and
+the Coq schema with pyspec's data model (pyspec.model and pyspec.cache.model;
+with --ocaml, also with the extraction) on names, arity, field order, argument names and types, and
 prints one line per difference.  `codec` regenerates the driver's JSON codec
 (extract/driver/codec.ml) from the types of extract/vcert.mli, with argument
 names and sections from the Coq sources; with --check it writes nothing and
@@ -76,11 +76,13 @@ def run_schema(args: argparse.Namespace) -> int:
 
 def run_check(args: argparse.Namespace) -> int:
     from pyspec import model
+    from pyspec.cache import model as cache_model
     from pyspec.parsing.drift import python_schema
 
     try:
         coq = _load("coq", args.coq)
-        others = [python_schema(model)]
+        base, cache = python_schema(model), python_schema(cache_model)
+        others = [Schema({**base.types, **cache.types}, {}, base.source)]
         if args.ocaml is not None:
             others.append(_load("ocaml", args.ocaml))
     except (ParseError, SchemaError, OSError) as exc:

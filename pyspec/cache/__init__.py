@@ -1,0 +1,8 @@
+"""The cache/TLB variant (CSF 2012; coq/CacheModel.v, coq/CacheStep.v; MODEL.md 7).
+
+* ``model``: the data types (``CacheConfig``, ``CState``, ``AccessObs``, ``CResult``);
+* ``codec``: their JSON form (docs/protocol.md);
+* ``step``: ``cstep`` and ``ctrace``, written from the Coq definitions;
+* ``coherence``: ``cache_coherent``, the caches agree with the base state;
+* ``isolation``: a guest's cache view and ``os_cequiv``.
+"""
