@@ -2,10 +2,16 @@
 
     vcert diff [--sequences N] [--length L] [--jobs J] [--seed S] [--scope K=V,...]
                [--out DIR] [--exhaustive K]
+    vcert diff --cache [--no-flush] [--cache-size N] [--tlb-size N] [--sequences N]
+               [--pairs N] [--length L] [--seed S] [--scope K=V,...] [--out DIR]
 
 Writes every finding to DIR/findings/ as soon as it is found (then shrinks
 it), and at the end DIR/summary.json and DIR/report.html.  --exhaustive K
 instead runs every sequence of up to K actions relevant for one small state.
+--cache tests the cache/TLB variant instead (pyspec/difftest/cache.py,
+docs/cache.md): pyspec's cstep against the driver's run_cache, coherence when
+flushing, and paired isolation runs on the guest's cache observations; with
+--no-flush the paired runs are expected to find the leak.
 Exit status: 0 when no divergence was found, 1 when some was, 2 on bad input.
 """
 
@@ -17,6 +23,8 @@ import random
 import sys
 from pathlib import Path
 
+from pyspec.cache.model import CacheConfig
+from pyspec.difftest.cache import CacheCampaign, run_cache_campaign
 from pyspec.difftest.campaign import CampaignConfig, exhaustive, run_campaign
 from pyspec.difftest.driver_pipe import DriverPipe
 from pyspec.difftest.engine import Engine
@@ -41,6 +49,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--no-progress", action="store_true")
     p.add_argument("--stop-on-finding", action="store_true",
                    help="stop at the first finding (once shrunk); used by vcert mutate")
+    cache = p.add_argument_group("cache/TLB variant")
+    cache.add_argument("--cache", action="store_true", help="test the cache/TLB variant")
+    cache.add_argument("--no-flush", action="store_true",
+                       help="keep the caches across Switch (the leaky variant)")
+    cache.add_argument("--cache-size", type=int, default=2)
+    cache.add_argument("--tlb-size", type=int, default=2)
+    cache.add_argument("--pairs", type=int, default=None,
+                       help="paired isolation runs (default: as many as --sequences)")
     p.set_defaults(func=run)
 
 
@@ -53,6 +69,8 @@ def run(args: argparse.Namespace) -> int:
     if args.sequences < 0 or args.length < 0 or args.jobs < 1:
         print("vcert diff: --sequences and --length must be >= 0, --jobs >= 1", file=sys.stderr)
         return 2
+    if args.cache:
+        return _cache(args, scope or Scope())
     if args.exhaustive is not None:
         return _exhaustive(args, scope or SMALL_SCOPE)
     cfg = CampaignConfig(seed=args.seed, sequences=args.sequences, length=args.length,
@@ -96,3 +114,28 @@ def _exhaustive(args: argparse.Namespace, scope: Scope) -> int:
     for seq, failure, _ in failures[:10]:
         print(f"  {failure.oracle} at step {failure.step}: {failure.detail}  actions {seq.actions}")
     return 1 if failures else 0
+
+
+def _cache(args: argparse.Namespace, scope: Scope) -> int:
+    if args.cache_size < 0 or args.tlb_size < 0 or (args.pairs is not None and args.pairs < 0):
+        print("vcert diff: --cache-size, --tlb-size and --pairs must be >= 0", file=sys.stderr)
+        return 2
+    cfg = CacheConfig(args.cache_size, args.tlb_size, not args.no_flush)
+    camp = CacheCampaign(cfg, scope, args.seed, args.sequences, args.length,
+                         args.sequences if args.pairs is None else args.pairs, args.out,
+                         args.driver)
+    try:
+        res = run_cache_campaign(camp)
+    except FileNotFoundError as exc:
+        print(f"vcert diff: {exc}", file=sys.stderr)
+        return 2
+    flush = "flush on Switch" if cfg.flush_on_switch else "no flush"
+    print(f"cache variant (cache {cfg.cache_size}, tlb {cfg.tlb_size}, {flush}): "
+          f"{res.sequences} sequences, {res.steps} steps against the driver"
+          + (", coherence checked" if cfg.flush_on_switch else ""))
+    print(f"OS isolation with cache observations: {res.pairs} paired runs, {res.pair_events} events")
+    for f, path in zip(res.findings, res.paths):
+        shrunk = f.shrunk or {}
+        size = len(shrunk.get("events", shrunk.get("actions", [])))
+        print(f"  {f.oracle}: {f.detail}  ->  {path} (shrunk to {size})")
+    return 1 if res.findings else 0

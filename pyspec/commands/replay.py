@@ -57,6 +57,8 @@ def run(args: argparse.Namespace) -> int:
     except (ValueError, TypeError) as exc:
         print(f"vcert replay: {exc}", file=sys.stderr)
         return 2
+    if finding.cache is not None:
+        return _replay_cache(finding, scope, args.original, args.driver)
     if finding.paired is not None:
         return _replay_pair(finding, scope, args.original)
     case = finding.shrunk if finding.shrunk and not args.original else None
@@ -104,4 +106,50 @@ def _replay_pair(finding, scope: Scope, original: bool) -> int:
         print("result: no longer fails")
         return 0
     print(f"result: still fails: {failure.oracle} at event {failure.event}: {failure.detail}")
+    return 1
+
+
+def _replay_cache(finding, scope: Scope, original: bool, driver_path: str | None) -> int:
+    """Rerun a cache-variant finding: a paired run (pyspec) or a sequence
+    (pyspec against the driver's run_cache)."""
+    from pyspec.cache.codec import decode_config
+    from pyspec.codec import CodecError
+    from pyspec.difftest.cache import CachePairs, check_sequences
+
+    try:
+        cfg = decode_config(finding.cache, "$.cache")
+    except CodecError as exc:
+        print(f"vcert replay: the finding's cache configuration is malformed: {exc}", file=sys.stderr)
+        return 2
+    case = finding.shrunk if finding.shrunk and not original else None
+    ctx = case["context"] if case else finding.context
+    state = case["initial_state"] if case else finding.initial_state
+    print(f"finding: {finding.oracle}: {finding.detail}")
+    print(f"cache_config {json.dumps(finding.cache)}, context {json.dumps(ctx)}")
+    try:
+        if finding.paired is not None:
+            events = case["events"] if case else finding.paired["events"]
+            o = finding.paired["o"]
+            failure = CachePairs(scope, cfg).check(ctx, state, finding.paired["state2"], o, events)
+            print(f"paired run for guest {o}: {len(events)} event(s)")
+            for n, (run, a) in enumerate(events):
+                mark = "*" if failure is not None and n == failure.step else " "
+                print(f"{n:>4}{mark} run {run:<4} {json.dumps(a)}")
+        else:
+            actions = case["actions"] if case else finding.actions
+            with DriverPipe(driver_path) as driver:
+                failure = check_sequences(driver, cfg, [(ctx, state, actions)])[0]
+            for n, a in enumerate(actions):
+                mark = "*" if failure is not None and n == failure.step else " "
+                print(f"{n:>4}{mark} {json.dumps(a)}")
+    except FileNotFoundError as exc:
+        print(f"vcert replay: {exc}", file=sys.stderr)
+        return 2
+    except (ValueError, KeyError, TypeError) as exc:
+        print(f"vcert replay: the finding's case is malformed: {exc}", file=sys.stderr)
+        return 2
+    if failure is None:
+        print("result: no longer fails")
+        return 0
+    print(f"result: still fails: {failure.oracle} at {failure.step}: {failure.detail}")
     return 1

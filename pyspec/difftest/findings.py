@@ -32,6 +32,10 @@ class Finding:
     # OS isolation findings: the twin state, the guest, and the paired schedule
     # ([run, action] events; `actions` is then empty).
     paired: dict | None = None
+    # Cache-variant findings (pyspec/difftest/cache.py): the cache_config;
+    # `initial_state` (and a pair's `state2`) are then base states for
+    # paired runs, cstates for sequences.
+    cache: dict | None = None
 
     def key(self) -> tuple[str, str]:
         """Findings with the same oracle and first detail line count as one bug."""
