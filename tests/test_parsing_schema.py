@@ -15,7 +15,7 @@ import pytest
 import pyspec.model as model
 from pyspec.model import Outcome, State
 from pyspec.parsing.codec import CodecError, render_codec
-from pyspec.parsing.drift import python_schema
+from pyspec.parsing.drift import pyspec_schema
 from pyspec.parsing.gallina import parse_gallina
 from pyspec.parsing.ocaml import parse_ocaml
 from pyspec.parsing.schema import (
@@ -49,7 +49,8 @@ def test_model_schema_golden(coq) -> None:
     resolved = coq.resolved()
     assert set(resolved.types) == {
         "context", "ptype", "hyper_call", "os_info", "mode", "os_activity", "page_content",
-        "page_owner", "page", "state", "action", "error_code", "outcome", "result", "vs_property"}
+        "page_owner", "page", "state", "action", "error_code", "outcome", "result", "vs_property",
+        "cache_config", "cstate", "access_obs", "cresult"}
     hc = resolved.types["hyper_call"]
     assert isinstance(hc, InductiveType)
     assert [(c.name, [str(a) for a in c.args], list(c.arg_names)) for c in hc.constructors] == [
@@ -131,7 +132,7 @@ def test_diff_names_the_constructor_argument_and_both_sources(coq) -> None:
 
 
 def test_pyspec_model_agrees_with_coq(coq) -> None:
-    assert diff_schemas(coq, python_schema(model)) == []
+    assert diff_schemas(coq, pyspec_schema()) == []
 
 
 def mutated_model(**changes: object) -> types.ModuleType:
@@ -167,7 +168,7 @@ def test_drift_in_argument_names_types_and_arity_is_reported(coq) -> None:
     ctors = (HC_new, HC_del, model.HC_lswitch, HC_pin, model.HC_unpin)
     fake = mutated_model(inductives__hyper_call=ctors)
     fake.COQ_TYPES = dict(model.COQ_TYPES)
-    assert diff_schemas(coq, python_schema(fake)) == [
+    assert diff_schemas(coq, pyspec_schema(fake)) == [
         f"constructor hyper_call.HC_new: argument 1 is named va in {coq.source}, pa in pyspec",
         f"constructor hyper_call.HC_new: argument 2 is named pa in {coq.source}, va in pyspec",
         f"constructor hyper_call.HC_del: 1 argument(s) in {coq.source}, 0 in pyspec",
@@ -186,7 +187,7 @@ def test_drift_in_record_fields_and_enums_is_reported(coq) -> None:
     VsProperty = enum.Enum("VsProperty", {n: n for n in [members[1], members[0], *members[2:], "Extra"]})
     fake = mutated_model(records__result=Result, enums__vs_property=VsProperty)
     fake.COQ_TYPES = {**model.COQ_TYPES, "result": Result, "vs_property": VsProperty}
-    assert diff_schemas(coq, python_schema(fake)) == [
+    assert diff_schemas(coq, pyspec_schema(fake)) == [
         f"record result fields: order differs: {coq.source} has response, result_state; "
         "pyspec has result_state, response",
         f"type vs_property constructors: Extra in pyspec, missing from {coq.source}",
@@ -198,7 +199,7 @@ def test_drift_in_record_fields_and_enums_is_reported(coq) -> None:
 def test_schema_check_command_passes_on_the_project(capsys: pytest.CaptureFixture[str]) -> None:
     from pyspec.cli import main
     assert main(["schema-check", "--ocaml"]) == 0
-    assert "15 types agree" in capsys.readouterr().out
+    assert "19 types agree" in capsys.readouterr().out
 
 
 def test_schema_check_command_fails_with_the_diff(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -75,14 +75,11 @@ def run_schema(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from pyspec import model
-    from pyspec.cache import model as cache_model
-    from pyspec.parsing.drift import python_schema
+    from pyspec.parsing.drift import pyspec_schema
 
     try:
         coq = _load("coq", args.coq)
-        base, cache = python_schema(model), python_schema(cache_model)
-        others = [Schema({**base.types, **cache.types}, {}, base.source)]
+        others = [pyspec_schema()]
         if args.ocaml is not None:
             others.append(_load("ocaml", args.ocaml))
     except (ParseError, SchemaError, OSError) as exc:

@@ -70,3 +70,14 @@ def python_schema(model: ModuleType) -> Schema:
         fields = _fields(cls, model, names)
         out[coq_name] = RecordType(coq_name, 0, tuple(RecordField(n, t) for n, t in fields), model.__name__)
     return Schema(out, {}, "pyspec")
+
+
+def pyspec_schema(base: ModuleType | None = None) -> Schema:
+    """The schema of pyspec's whole data model: `base` (default `pyspec.model`)
+    and the cache variant's `pyspec.cache.model`."""
+    from pyspec import model
+    from pyspec.cache import model as cache_model
+
+    schema = python_schema(base or model)
+    cache = python_schema(cache_model)
+    return Schema({**schema.types, **cache.types}, {}, schema.source)
