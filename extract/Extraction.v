@@ -2,8 +2,9 @@
     ([vcert.ml] / [vcert.mli]), used by the long-lived driver.
 
     [nat] becomes OCaml's [int] (ExtrOcamlNatInt).  The specification only
-    compares naturals ([Nat.eqb], [Nat.leb]) and never does arithmetic on
-    them, so no result can leave the range of the inputs; the driver rejects
+    compares naturals ([Nat.eqb], [Nat.leb]) and does no arithmetic on them
+    beyond the predecessor of a positive bound in [CacheModel.shorter_than]'s
+    match, so no result can leave the range of the inputs; the driver rejects
     inputs at or above 2^62.  Every directive that maps a Coq type or
     constant to an OCaml one is justified in TRUSTED.md. *)
 

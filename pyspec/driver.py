@@ -263,3 +263,12 @@ class Driver:
         return self._call(
             {"op": "run", "context": context, "state": state, "actions": actions, "states": states}
         )
+
+    def run_cache(
+        self, context: JSON, cache: JSON, state: JSON, actions: list[JSON], states: bool = False
+    ) -> dict[str, JSON]:
+        """The cache variant's run (ctrace): {"responses", "observations",
+        "final_state"} plus "states" if `states`; `cache` is a cache_config and
+        `state` a cstate whose base state `hv` must be valid."""
+        return self._call({"op": "run_cache", "context": context, "cache": cache,
+                           "state": state, "actions": actions, "states": states})
