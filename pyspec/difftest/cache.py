@@ -38,6 +38,7 @@ from .gen import next_action, serve
 from .jstate import Json, accessible, current_table
 from .pairs import o_variant
 from .scope import Scope
+from .states import initial_state
 
 BATCH = 50                 # sequences per batch of driver requests
 PAIR_ROUNDS = 4            # o-phases (each followed by another guest's phase) per paired run
@@ -60,8 +61,6 @@ def random_sequence(rng: random.Random, scope: Scope, cfg: CacheConfig, length: 
                     ) -> tuple[Json, Json, list[Json]]:
     """A random valid state with empty caches and `length` actions drawn along
     pyspec's run (as JSON: context, cstate, actions)."""
-    from .states import initial_state
-
     ctx_json, state_json = initial_state(rng, scope)
     ctx = codec.decode(Context, ctx_json)
     cs = empty_caches(codec.decode(State, state_json))
@@ -326,8 +325,6 @@ def run_cache_campaign(camp: CacheCampaign) -> CacheCampaignResult:
     pairs = CachePairs(camp.scope, camp.cfg)
     for i in range(camp.pairs):
         sd = camp.seed * 1_000_003 + i
-        from .states import initial_state
-
         ctx, state = initial_state(random.Random(sd), camp.scope)
         drawn = pairs.generate(random.Random(sd ^ 0xCAC4E), ctx, state)
         if drawn is None:
