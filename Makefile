@@ -139,3 +139,15 @@ codec: bootstrap
 
 codec-check: bootstrap
 	@$(PYTHON) -m pyspec.cli codec --check
+
+# ---------------------------------------------------------------------------
+# The cache/TLB variant (engineer J; docs/cache.md): with the flush on Switch
+# pyspec and the driver agree, caches stay coherent and the isolation monitor
+# finds nothing; without it the monitor must find (and shrink) the leak.
+.PHONY: cache-demo
+CACHE_SEQUENCES ?= 1000
+
+cache-demo: bootstrap driver
+	@$(PYTHON) -m pyspec.cli diff --cache --sequences $(CACHE_SEQUENCES) --out out/cache-flush
+	@$(PYTHON) -m pyspec.cli diff --cache --no-flush --sequences $(CACHE_SEQUENCES) --out out/cache-no-flush; \
+	status=$$?; if [ $$status -ne 1 ]; then echo "cache-demo: the leak without flush was not found" >&2; exit 1; fi

@@ -70,6 +70,9 @@ def run(args: argparse.Namespace) -> int:
         print("vcert diff: --sequences and --length must be >= 0, --jobs >= 1", file=sys.stderr)
         return 2
     if args.cache:
+        if args.exhaustive is not None:
+            print("vcert diff: --exhaustive is not available with --cache", file=sys.stderr)
+            return 2
         return _cache(args, scope or Scope())
     if args.exhaustive is not None:
         return _exhaustive(args, scope or SMALL_SCOPE)

@@ -10,5 +10,6 @@ Modules: `scope` (sizes), `states` (initial states from pyspec's generator),
 isolation by paired runs), `shrink`, `findings`, `campaign` (workers),
 `coverage`, `progress`, `report` (summary.json, report.html), `vectors` and
 `coqterm` (test vectors and their Coq Examples), `mutants` and `mutation`
-(seeded faults).  Commands: `vcert diff`, `replay`, `vectors`, `mutate`.
+(seeded faults), `cache` (the cache/TLB variant: run_cache agreement,
+coherence, paired runs on cache observations).  Commands: `vcert diff`, `replay`, `vectors`, `mutate`.
 """
