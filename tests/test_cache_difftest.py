@@ -228,3 +228,23 @@ def test_vcert_diff_cache_exit_status(tmp_path: Path, driver_binary,
     assert "cache_observation:" in out and "no flush" in out
     assert main(["diff", "--cache", "--cache-size", "-1"]) == 2
 
+
+
+def test_replay_of_a_sequence_finding_runs_it_against_the_driver(
+        tmp_path: Path, driver_binary, capsys: pytest.CaptureFixture[str]) -> None:
+    from pyspec.cli import main
+    from pyspec.difftest.findings import Finding, FindingStore
+
+    ctx, cs, actions = random_sequence(random.Random(5), SCOPE, FLUSH, 15)
+    finding = Finding(oracle="cache_agreement", detail="observation differs", seed=5,
+                      scope=SCOPE.to_json(), context=ctx, initial_state=cs, actions=actions,
+                      step=3, cache=ccodec.encode(FLUSH))
+    path = FindingStore(tmp_path).save(finding)
+    assert main(["replay", str(path), "--original", "--driver", str(driver_binary)]) == 0
+    out = capsys.readouterr().out
+    assert f"{len(actions) - 1:>4}  {json.dumps(actions[-1])}" in out and "no longer fails" in out
+    data = json.loads(path.read_text())
+    data["cache"] = {"cache_size": "two", "tlb_size": 2, "flush_on_switch": True}
+    path.write_text(json.dumps(data))
+    assert main(["replay", str(path)]) == 2
+    assert "$.cache.cache_size" in capsys.readouterr().err
