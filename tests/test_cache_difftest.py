@@ -126,22 +126,23 @@ def _runs(cfg: CacheConfig, count: int, length: int):
     rng = random.Random(11)
     for _ in range(count):
         ctx, cs, actions = random_sequence(rng, SCOPE, cfg, length)
-        yield ctrace(cfg, decode("context", ctx), ccodec.decode_cstate(cs),
-                     [decode("action", a) for a in actions])
+        context = decode("context", ctx)
+        yield context, ctrace(cfg, context, ccodec.decode_cstate(cs),
+                              [decode("action", a) for a in actions])
 
 
 def test_coherence_is_preserved_with_the_flush() -> None:
     steps = 0
-    for results in _runs(FLUSH, 150, 40):
+    for ctx, results in _runs(FLUSH, 150, 40):
         for r in results:
-            assert incoherences(r.cresult_state, FLUSH) == []
+            assert incoherences(FLUSH, ctx, r.cresult_state) == []
             steps += 1
     assert steps == 150 * 40
 
 
 def test_without_the_flush_coherence_breaks() -> None:
-    broken = sum(1 for results in _runs(NO_FLUSH, 150, 40)
-                 if any(incoherences(r.cresult_state, NO_FLUSH) for r in results))
+    broken = sum(1 for ctx, results in _runs(NO_FLUSH, 150, 40)
+                 if any(incoherences(NO_FLUSH, ctx, r.cresult_state) for r in results))
     assert broken > 0
 
 

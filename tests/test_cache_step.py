@@ -80,7 +80,7 @@ def test_write_caches_the_new_page_and_drops_aliases_of_the_same_machine_page() 
     assert list(cs.cache) == [11, 10]          # 13 aliased ma 1: gone
     assert cs.cache[10].content == RW(42)      # written through, cached after the write
     assert list(cs.tlb) == [13, 11, 10]        # translations stay valid
-    assert cache_coherent(cs, cfg(3, 3))
+    assert cache_coherent(cfg(3, 3), builder().context(), cs)
 
 
 def test_switch_flushes_only_when_configured() -> None:
@@ -91,8 +91,9 @@ def test_switch_flushes_only_when_configured() -> None:
     assert list(kept.cache) == [10] and dict(kept.tlb) == {10: 1}
     assert kept.hv.active_os == 2
     # Guest 2's table maps 10 elsewhere: the kept entries are stale for it.
-    assert not cache_coherent(kept)
-    assert any("tlb[10] = 1" in line for line in incoherences(kept))
+    ctx = builder().context()
+    assert not cache_coherent(cfg(flush=False), ctx, kept)
+    assert any("tlb[10] = 1" in line for line in incoherences(cfg(flush=False), ctx, kept))
 
 
 def prefilled(b: StateBuilder) -> CState:
@@ -124,7 +125,7 @@ def test_del_and_new_of_the_active_guest_invalidate_that_address_only() -> None:
     _, cs, results = run(cfg(), [New(1, 11, 3)], prefilled(b), b)
     assert results[0].cresponse == OK
     assert list(cs.cache) == [10] and list(cs.tlb) == [10]
-    assert cache_coherent(cs)
+    assert cache_coherent(cfg(), b.context(), cs)
 
 
 def test_del_of_another_guest_keeps_the_caches() -> None:
@@ -214,12 +215,16 @@ def test_bad_cstates_are_refused_with_a_path() -> None:
 
 def test_incoherent_entries_are_named() -> None:
     _, s = builder().build()
-    cs = CState(s, IntMap({10: s.mem[2], 99: s.mem[1]}), IntMap({11: 3}))
-    lines = incoherences(cs, cfg(cache=1, tlb=2))
-    assert "tlb[11] = 3 but guest 1's table maps 11 to 2" in lines
-    assert "cache[10] differs from mem[1], the page guest 1 maps 10 to" in lines
-    assert "cache holds 99, which guest 1's table does not map" in lines
-    assert "cache has 2 entries, more than cache_size 1" in lines
+    cache = IntMap({10: s.mem[2], 99: s.mem[1], 100: s.mem[8], 12: s.mem[0], 11: s.mem[2]})
+    cs = CState(s, cache, IntMap({11: 3}))
+    assert incoherences(cfg(cache=1, tlb=2), builder().context(), cs) == [
+        "cache[10] differs from mem[1], the page guest 1 maps 10 to",
+        "cache holds 99, which guest 1's table does not map",
+        "cache holds 100, a hypervisor window address",
+        "cache[12] is not an RW page",
+        "tlb[11] = 3 but guest 1's table maps 11 to 2",
+        "cache has 5 entries, more than cache_size 1",
+    ]
 
 
 def test_cache_view_is_the_active_guests_cached_addresses_in_order() -> None:

@@ -1,4 +1,4 @@
-"""What a guest sees of the caches, and equivalence with caches (MODEL.md 7).
+"""What a guest sees of the caches, and equivalence with caches (coq/CacheView.v).
 
 The caches belong to the active guest, and what it can learn from them is
 where its next accesses will be served from: that depends on which virtual

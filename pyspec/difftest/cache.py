@@ -102,8 +102,9 @@ def compare_run(cfg: CacheConfig, ctx: Json, cs: Json, actions: list[Json], answ
                 shown = "" if what == "state" else f": pyspec {ours[i]}, driver {got}"
                 return CacheFailure("cache_agreement", i, f"{what} differs at {a}{shown}")
     if cfg.flush_on_switch:
+        context = codec.decode(Context, ctx)
         for i, s in enumerate(states):
-            bad = incoherences(ccodec.decode_cstate(s), cfg)
+            bad = incoherences(cfg, context, ccodec.decode_cstate(s))
             if bad:
                 return CacheFailure("cache_coherence", i, f"after {actions[i]}: {bad[0]}")
     return None
