@@ -15,7 +15,7 @@ from pyspec.cache.model import AccessObs, CacheConfig, CState, empty_caches
 from pyspec.cache.step import cstep, ctrace
 from pyspec.codec import CodecError
 from pyspec.model import (
-    OK, RW, Del, Error, ErrorCode, HC_del, HC_lswitch, HC_new, IntMap, Lswitch, New, Read,
+    OK, RW, Chmod, Del, Error, ErrorCode, HC_del, HC_lswitch, HC_new, IntMap, Lswitch, New, Read,
     Read_hyper, Ret_ctrl, Switch, Write,
 )
 
@@ -235,3 +235,32 @@ def test_cache_view_is_the_active_guests_cached_addresses_in_order() -> None:
     _, other, _ = run(cfg(), [Read(10), Read(11)])
     assert not os_cequiv(ctx, 1, cs, other)      # same addresses, other eviction order
     assert os_cequiv(ctx, 2, cs, other)          # guest 2 is not active: sees no cache
+
+
+# ---- coq/CacheLeak.v's run, in pyspec ----------------------------------------------------
+
+
+def leak_start() -> tuple:
+    """CacheLeak.v's lk_start: guests 1 and 2 each map 5 to their own RW page
+    (page table at machine 10*o, RW page at 10*o+1 holding o); guest 2 runs."""
+    b = StateBuilder().guest(1).guest(2)
+    for o in (1, 2):
+        b.page_table(o, 0, 10 * o, {5: 10 * o + 1}).rw_page(o, 1, 10 * o + 1, o)
+    return b.active(2).build()
+
+
+@pytest.mark.parametrize("flush, seen", [(False, HIT), (True, WALK)])
+def test_the_coq_leak_run_gives_the_same_observations(flush: bool, seen: AccessObs) -> None:
+    ctx, s = leak_start()
+    config = CacheConfig(4, 4, flush)
+    busy = ctrace(config, ctx, empty_caches(s), [Read(5), Ret_ctrl()])[-1].cresult_state
+    idle = ctrace(config, ctx, empty_caches(s), [Ret_ctrl()])[-1].cresult_state
+    assert os_cequiv(ctx, 1, busy, idle)                       # lk_equiv
+    guest1 = [Switch(1), Chmod(), Read(5)]                      # lk_guest1
+    after_busy, after_idle = ctrace(config, ctx, busy, guest1), ctrace(config, ctx, idle, guest1)
+    assert [r.cresponse for r in after_busy] == [OK, OK, OK] == [r.cresponse for r in after_idle]
+    assert [r.observation for r in after_busy] == [None, None, seen]   # cache_leak_without_flush
+    assert [r.observation for r in after_idle] == [None, None, WALK]   # / flush_closes_leak
+    # coherence_lost_without_flush: guest 2's entry for 5 survives the switch to guest 1.
+    assert cache_coherent(config, ctx, busy)
+    assert cache_coherent(config, ctx, after_busy[0].cresult_state) == flush
