@@ -59,7 +59,8 @@ def main() -> int:
     with DriverPipe() as driver:
         start = time.perf_counter()
         for i in range(0, SEQUENCES, BATCH):
-            driver.requests([run_cache_request(k, cfg, *c) for k, c in enumerate(cases[i:i + BATCH])])
+            batch = cases[i:i + BATCH]
+            driver.requests([run_cache_request(k, cfg, *c) for k, c in enumerate(batch)])
         driver_rate = steps / (time.perf_counter() - start)
 
     with tempfile.TemporaryDirectory() as out:

@@ -17,7 +17,8 @@ from pyspec.cache.model import CacheConfig
 from pyspec.cache.step import ctrace
 from pyspec.codec import decode
 from pyspec.difftest.cache import (
-    CacheCampaign, CachePairs, compare_run, random_sequence, run_cache_campaign, shrink_events,
+    CacheCampaign, CachePairs, compare_run, random_sequence, run_cache_campaign,
+    run_cache_request, shrink_events,
 )
 from pyspec.difftest.driver_pipe import DriverPipe
 from pyspec.difftest.findings import load_finding
@@ -80,15 +81,14 @@ def test_run_cache_bad_requests_name_the_path(driver, change, path: str) -> None
 # ---- pyspec against the driver ----------------------------------------------------------
 
 
-@pytest.mark.parametrize("cfg", [FLUSH, NO_FLUSH, CacheConfig(0, 1, True), CacheConfig(1, 0, False)])
+@pytest.mark.parametrize("cfg", [FLUSH, NO_FLUSH, CacheConfig(0, 1, True),
+                                 CacheConfig(1, 0, False)])
 def test_pyspec_and_the_driver_agree_on_random_runs(driver_binary, cfg: CacheConfig) -> None:
     rng = random.Random(7)
     cases = [random_sequence(rng, SCOPE, cfg, 40) for _ in range(40)]
     observed: set[str | None] = set()
     with DriverPipe(driver_binary) as pipe:
-        answers = pipe.requests([{"id": i, "op": "run_cache", "context": c, "cache": ccodec.encode(cfg),
-                                  "state": s, "actions": a, "states": True}
-                                 for i, (c, s, a) in enumerate(cases)])
+        answers = pipe.requests([run_cache_request(i, cfg, *case) for i, case in enumerate(cases)])
     for case, answer in zip(cases, answers):
         assert compare_run(cfg, *case, answer) is None
         observed.update(answer["observations"])
@@ -113,7 +113,8 @@ def test_a_wrong_driver_answer_is_reported(driver_binary) -> None:
     assert compare_run(FLUSH, *case, answer) is None
     i = next(k for k, o in enumerate(answer["observations"]) if o is not None)
     tampered = copy.deepcopy(answer)
-    tampered["observations"][i] = "Tlb_hit" if answer["observations"][i] != "Tlb_hit" else "Cache_hit"
+    seen = answer["observations"][i]
+    tampered["observations"][i] = "Tlb_hit" if seen != "Tlb_hit" else "Cache_hit"
     failure = compare_run(FLUSH, *case, tampered)
     assert failure is not None and failure.oracle == "cache_agreement" and failure.step == i
     assert "observation differs" in failure.detail
@@ -161,8 +162,8 @@ def _pair_findings(cfg: CacheConfig, count: int):
 
 
 def test_without_the_flush_paired_runs_find_the_leak_and_shrink_it() -> None:
-    leaks = [(ctx, s1, s2, o, events, f) for ctx, s1, s2, o, events, f in _pair_findings(NO_FLUSH, 60)
-             if f is not None and f.oracle == "cache_observation"]
+    leaks = [found for found in _pair_findings(NO_FLUSH, 60)
+             if found[-1] is not None and found[-1].oracle == "cache_observation"]
     assert leaks, "no paired run exposed the leak"
     ctx, s1, s2, o, events, failure = leaks[0]
     small, small_failure = shrink_events(CachePairs(SCOPE, NO_FLUSH), ctx, s1, s2, o, events,
@@ -193,8 +194,8 @@ def test_with_the_flush_paired_runs_find_nothing() -> None:
 # ---- the campaign, its findings and replay ----------------------------------------------
 
 
-def test_campaign_without_flush_records_a_replayable_leak(tmp_path: Path, driver_binary,
-                                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_campaign_without_flush_records_a_replayable_leak(
+        tmp_path: Path, driver_binary, capsys: pytest.CaptureFixture[str]) -> None:
     from pyspec.cli import main
 
     res = run_cache_campaign(CacheCampaign(NO_FLUSH, SCOPE, seed=1, sequences=20, length=20,
@@ -223,7 +224,8 @@ def test_vcert_diff_cache_exit_status(tmp_path: Path, driver_binary,
     common = ["diff", "--cache", "--sequences", "30", "--length", "20", "--driver",
               str(driver_binary), "--seed", "2"]
     assert main(common + ["--out", str(tmp_path / "flush")]) == 0
-    assert "30 sequences, 600 steps against the driver, coherence checked" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "30 sequences, 600 steps against the driver, coherence checked" in out
     assert main(common + ["--no-flush", "--pairs", "60", "--out", str(tmp_path / "leak")]) == 1
     out = capsys.readouterr().out
     assert "cache_observation:" in out and "no flush" in out

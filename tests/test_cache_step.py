@@ -179,7 +179,8 @@ def test_codec_round_trips_and_uses_the_coq_field_names() -> None:
     assert data["cresult_state"]["tlb"] == [[10, 1]]
     assert ccodec.decode_cresult(data) == results[1]
     assert ccodec.decode_cstate(ccodec.encode(cs)) == cs
-    assert ccodec.encode(cfg(3, 1, False)) == {"cache_size": 3, "tlb_size": 1, "flush_on_switch": False}
+    assert ccodec.encode(cfg(3, 1, False)) == {"cache_size": 3, "tlb_size": 1,
+                                               "flush_on_switch": False}
     assert ccodec.decode_config(ccodec.encode(cfg(3, 1, False))) == cfg(3, 1, False)
 
 

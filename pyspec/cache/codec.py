@@ -45,7 +45,8 @@ def _fields(data: Json, path: str, name: str, names: tuple[str, ...]) -> dict[st
                              f"unknown field {key!r}")
     for key in names:
         if key not in data:
-            raise CodecError(f"{path}.{key}", f"the field {key!r} of {name}", "no such field (missing)")
+            raise CodecError(f"{path}.{key}", f"the field {key!r} of {name}",
+                             "no such field (missing)")
     return data
 
 

@@ -120,7 +120,8 @@ def check_sequences(driver: DriverPipe, cfg: CacheConfig,
 # Paired runs: OS isolation with cache observations
 
 
-def _accesses(rng: random.Random, scope: Scope, ctx: Json, state: Json, o: int, n: int) -> list[Json]:
+def _accesses(rng: random.Random, scope: Scope, ctx: Json, state: Json, o: int, n: int
+              ) -> list[Json]:
     """Up to `n` reads and writes of `o`'s mapped accessible addresses."""
     vas = [va for va in (current_table(state, o) or {}) if accessible(ctx, va)]
     if not vas:
@@ -154,7 +155,8 @@ class CachePairs:
     def _step_json(self, ctx: Context, cs: CState, a: Json) -> CState:
         return cstep(self.cfg, ctx, cs, codec.decode("action", a)).cresult_state
 
-    def generate(self, rng: random.Random, ctx_json: Json, s1: Json) -> tuple[int, Json, list] | None:
+    def generate(self, rng: random.Random, ctx_json: Json, s1: Json
+                 ) -> tuple[int, Json, list] | None:
         """A guest `o` with another guest to interleave, a twin, a schedule."""
         guests = [k for k, _ in s1["oss"]]
         if len(guests) < 2:
@@ -197,7 +199,8 @@ class CachePairs:
         return (cs.hv.active_os != o and not isinstance(am, Switch)
                 and not sem.os_action(ctx, cs.hv, am, o))
 
-    def check(self, ctx_json: Json, s1: Json, s2: Json, o: int, events: list) -> CacheFailure | None:
+    def check(self, ctx_json: Json, s1: Json, s2: Json, o: int, events: list
+              ) -> CacheFailure | None:
         """Replay a schedule from empty caches; None when it passes or is not a
         valid schedule (a lone step of `o`, or the runs part ways)."""
         ctx = codec.decode(Context, ctx_json)
@@ -310,7 +313,8 @@ def run_cache_campaign(camp: CacheCampaign) -> CacheCampaignResult:
 
     with DriverPipe(camp.driver) as driver:
         for start in range(0, camp.sequences, BATCH):
-            seeds = [camp.seed * 1_000_003 + i for i in range(start, min(start + BATCH, camp.sequences))]
+            end = min(start + BATCH, camp.sequences)
+            seeds = [camp.seed * 1_000_003 + i for i in range(start, end)]
             cases = [random_sequence(random.Random(sd), camp.scope, camp.cfg, camp.length)
                      for sd in seeds]
             for sd, case, failure in zip(seeds, cases, check_sequences(driver, camp.cfg, cases)):
