@@ -63,13 +63,13 @@ def random_sequence(rng: random.Random, scope: Scope, cfg: CacheConfig, length: 
     pyspec's run (as JSON: context, cstate, actions)."""
     ctx_json, state_json = initial_state(rng, scope)
     ctx = codec.decode(Context, ctx_json)
-    cs = empty_caches(codec.decode(State, state_json))
-    actions = []
+    start = empty_caches(codec.decode(State, state_json))
+    cs, actions = start, []
     for _ in range(length):
         a = next_action(rng, scope, ctx_json, codec.encode(cs.hv))
         actions.append(a)
         cs = cstep(cfg, ctx, cs, codec.decode("action", a)).cresult_state
-    return ctx_json, ccodec.encode(empty_caches(codec.decode(State, state_json))), actions
+    return ctx_json, ccodec.encode(start), actions
 
 
 def run_cache_request(i: int, cfg: CacheConfig, ctx: Json, cs: Json, actions: list[Json]) -> dict:
@@ -77,34 +77,29 @@ def run_cache_request(i: int, cfg: CacheConfig, ctx: Json, cs: Json, actions: li
             "state": cs, "actions": actions, "states": True}
 
 
-def pyspec_answer(cfg: CacheConfig, ctx: Json, cs: Json, actions: list[Json]
-                  ) -> tuple[list[Json], list[Json], list[Json]]:
-    """pyspec's responses, observations and states of a run, as JSON."""
-    results = ctrace(cfg, codec.decode(Context, ctx), ccodec.decode_cstate(cs),
-                     [codec.decode("action", a) for a in actions])
-    return ([codec.encode(r.cresponse) for r in results],
-            [ccodec.encode(r.observation) if r.observation else None for r in results],
-            [ccodec.encode(r.cresult_state) for r in results])
-
-
 def compare_run(cfg: CacheConfig, ctx: Json, cs: Json, actions: list[Json], answer: Json
                 ) -> CacheFailure | None:
     """Check the driver's `run_cache` answer against pyspec, then coherence."""
     if not answer.get("ok"):
         return CacheFailure("cache_agreement", -1, f"driver refused the run: {answer.get('error')}")
-    responses, observations, states = pyspec_answer(cfg, ctx, cs, actions)
-    theirs = (answer["responses"], answer["observations"], answer["states"])
-    for i, a in enumerate(actions):
-        for what, ours, drv in zip(("response", "observation", "state"),
-                                   (responses, observations, states), theirs):
-            if i >= len(drv) or ours[i] != drv[i]:
+    context = codec.decode(Context, ctx)
+    results = ctrace(cfg, context, ccodec.decode_cstate(cs),
+                     [codec.decode("action", a) for a in actions])
+    theirs = {"response": answer["responses"], "observation": answer["observations"],
+              "state": answer["states"]}
+    for i, (a, r) in enumerate(zip(actions, results)):
+        ours = {"response": codec.encode(r.cresponse),
+                "observation": ccodec.encode(r.observation) if r.observation else None,
+                "state": ccodec.encode(r.cresult_state)}
+        for what, mine in ours.items():
+            drv = theirs[what]
+            if i >= len(drv) or mine != drv[i]:
                 got = drv[i] if i < len(drv) else "nothing"
-                shown = "" if what == "state" else f": pyspec {ours[i]}, driver {got}"
+                shown = "" if what == "state" else f": pyspec {mine}, driver {got}"
                 return CacheFailure("cache_agreement", i, f"{what} differs at {a}{shown}")
     if cfg.flush_on_switch:
-        context = codec.decode(Context, ctx)
-        for i, s in enumerate(states):
-            bad = incoherences(cfg, context, ccodec.decode_cstate(s))
+        for i, r in enumerate(results):
+            bad = incoherences(cfg, context, r.cresult_state)
             if bad:
                 return CacheFailure("cache_coherence", i, f"after {actions[i]}: {bad[0]}")
     return None
