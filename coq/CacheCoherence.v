@@ -8,8 +8,9 @@
     guest's entries survive the switch (CacheLeak.v has the run). *)
 
 From Coq Require Import List Arith Bool.
-From VirtualCert Require Import Maps Model Actions Errors Valid Step.
-From VirtualCert Require Import IsolationFacts CacheModel CacheStep CacheFacts CacheBase.
+From VirtualCert Require Import Maps MapFacts Model Actions Errors Valid Pre Post Semantics Step.
+From VirtualCert Require Import StepSound OsEquiv IsolationFacts UnwindingStep.
+From VirtualCert Require Import CacheModel CacheStep CacheFacts CacheBase.
 Import ListNotations.
 
 Section Coherence.
@@ -58,4 +59,192 @@ Proof.
   eauto.
 Qed.
 
+
 End Coherence.
+
+(** * Preservation *)
+
+(** [maps_to] reads the current page table only. *)
+Lemma maps_to_frame :
+  forall s s' o,
+    cpt s' o = cpt s o -> (forall p, cpt s o = Some p -> lookup (mem s') p = lookup (mem s) p) ->
+    forall va, maps_to s' o va = maps_to s o va.
+Proof.
+  intros s s' o Hc Hm va. unfold maps_to, current_table. rewrite Hc.
+  destruct (cpt s o) as [p|]; auto. now rewrite (Hm p eq_refl).
+Qed.
+
+Lemma cpt_frame :
+  forall s s' o,
+    option_map curr_page (lookup (oss s') o) = option_map curr_page (lookup (oss s) o) ->
+    (forall info, lookup (oss s) o = Some info ->
+       phys_of (lookup (hyp s') o) (curr_page info) = phys_of (lookup (hyp s) o) (curr_page info)) ->
+    cpt s' o = cpt s o.
+Proof.
+  intros s s' o Ho Hh. rewrite !cpt_phys.
+  destruct (lookup (oss s) o) as [info|] eqn:E, (lookup (oss s') o) as [info'|];
+    simpl in Ho; try discriminate; auto.
+  injection Ho as Ho. rewrite Ho. auto.
+Qed.
+
+(** Serving a hypercall keeps every guest's current page. *)
+Lemma serve_curr_page :
+  forall ctx s o' o,
+    option_map curr_page (lookup (serve ctx s o') o) = option_map curr_page (lookup (oss s) o).
+Proof.
+  intros ctx s o' o. unfold serve. destruct (lookup (oss s) o') as [info|] eqn:E; auto.
+  rewrite lookup_update. destruct (Nat.eqb o' o) eqn:Eo; auto.
+  apply Nat.eqb_eq in Eo. subst. now rewrite E.
+Qed.
+
+(** Writing an RW page never changes a page table. *)
+Lemma maps_to_write_rw :
+  forall s ma x ow pg o va,
+    lookup (mem s) ma = Some (mk_page (RW x) ow) -> is_rw (content pg) = true ->
+    maps_to (set_mem s (update (mem s) ma pg)) o va = maps_to s o va.
+Proof.
+  intros s ma x ow [c ow'] o va Hl Hrw. unfold maps_to, current_table. simpl.
+  replace (cpt (set_mem s (update (mem s) ma (mk_page c ow'))) o) with (cpt s o) by reflexivity.
+  destruct (cpt s o) as [p|]; auto. rewrite lookup_update.
+  destruct (Nat.eqb ma p) eqn:E; auto. apply Nat.eqb_eq in E. subst. rewrite Hl.
+  destruct c; simpl in Hrw; congruence.
+Qed.
+
+Lemma lookup_filter_in :
+  forall {V} (p : nat * V -> bool) (m : map V) k v,
+    lookup (filter p m) k = Some v -> In (k, v) m /\ p (k, v) = true.
+Proof.
+  intros V p. induction m as [|[j w] t IH]; intros k v H; simpl in H; [discriminate|].
+  destruct (p (j, w)) eqn:Hp; simpl in H.
+  - destruct (Nat.eqb k j) eqn:E.
+    + apply Nat.eqb_eq in E. injection H as <-. subst. simpl. auto.
+    + destruct (IH k v H). simpl. auto.
+  - destruct (IH k v H). simpl. auto.
+Qed.
+
+Lemma lookup_in_nodup :
+  forall {V} (m : map V) k v, NoDup (keys m) -> In (k, v) m -> lookup m k = Some v.
+Proof.
+  intros V. induction m as [|[j w] t IH]; intros k v Hnd Hin; [destruct Hin|].
+  inversion Hnd; subst. simpl. destruct Hin as [[= <- <-]|Hin].
+  - now rewrite Nat.eqb_refl.
+  - destruct (Nat.eqb k j) eqn:E; auto.
+    apply Nat.eqb_eq in E. subst. exfalso. apply H1.
+    apply in_map_iff. exists (j, v). auto.
+Qed.
+
+Section Preservation.
+Variable cfg : cache_config.
+Variable ctx : context.
+
+(** The cached copies survive: every RW page reached through a guest
+    address of the active guest keeps its content, except at [x]. *)
+Definition mem_frame_except (x : option vadd) (s s' : state) : Prop :=
+  forall va ma pg,
+    x <> Some va -> accessible ctx va = true -> maps_to s (active_os s) va = Some ma ->
+    lookup (mem s) ma = Some pg -> is_rw (content pg) = true -> lookup (mem s') ma = Some pg.
+
+Lemma caches_frame_coherent :
+  forall cs s' c t x,
+    cache_coherent cfg ctx cs -> active_os s' = active_os (hv cs) ->
+    (forall va, x <> Some va -> maps_to s' (active_os s') va = maps_to (hv cs) (active_os (hv cs)) va) ->
+    mem_frame_except x (hv cs) s' ->
+    (forall va pg, lookup c va = Some pg -> x <> Some va /\ lookup (cache cs) va = Some pg) ->
+    (forall va ma, lookup t va = Some ma -> x <> Some va /\ lookup (tlb cs) va = Some ma) ->
+    NoDup (keys c) -> NoDup (keys t) -> length c <= cache_size cfg -> length t <= tlb_size cfg ->
+    cache_coherent cfg ctx (mk_cstate s' c t).
+Proof.
+  intros cs s' c t x [Hc [Ht _]] Ha Hm Hmem Hcs Hts Hn1 Hn2 Hl1 Hl2.
+  split; [|split; [|repeat split; auto]].
+  - intros va pg H. destruct (Hcs va pg H) as [Hx H']. destruct (Hc va pg H') as [Hacc [Hrw [ma [M L]]]].
+    repeat split; auto. exists ma. simpl. rewrite (Hm va Hx). split; auto. eapply Hmem; eauto.
+  - intros va ma H. destruct (Hts va ma H) as [Hx H']. simpl. rewrite (Hm va Hx). auto.
+Qed.
+
+Lemma keep_coherent :
+  forall cs s',
+    cache_coherent cfg ctx cs -> active_os s' = active_os (hv cs) ->
+    (forall va, maps_to s' (active_os s') va = maps_to (hv cs) (active_os (hv cs)) va) ->
+    mem_frame_except None (hv cs) s' ->
+    cache_coherent cfg ctx (keep cs s').
+Proof.
+  intros cs s' H Ha Hm Hmem. pose proof H as (_ & _ & N1 & N2 & L1 & L2).
+  apply (caches_frame_coherent cs s' _ _ None); auto; intros; split; auto; discriminate.
+Qed.
+
+Lemma invalidate_coherent :
+  forall cs s' x,
+    cache_coherent cfg ctx cs -> active_os s' = active_os (hv cs) ->
+    (forall va, Some x <> Some va -> maps_to s' (active_os s') va = maps_to (hv cs) (active_os (hv cs)) va) ->
+    mem_frame_except (Some x) (hv cs) s' ->
+    cache_coherent cfg ctx (invalidate cs s' x).
+Proof.
+  intros cs s' x H Ha Hm Hmem. pose proof H as (_ & _ & N1 & N2 & L1 & L2).
+  apply (caches_frame_coherent cs s' _ _ (Some x)); auto using nodup_keys_remove.
+  - intros va pg Hl. rewrite lookup_remove in Hl.
+    destruct (Nat.eqb x va) eqn:E; [discriminate|]. apply Nat.eqb_neq in E. split; congruence.
+  - intros va ma Hl. rewrite lookup_remove in Hl.
+    destruct (Nat.eqb x va) eqn:E; [discriminate|]. apply Nat.eqb_neq in E. split; congruence.
+  - eapply Nat.le_trans; [apply length_remove|exact L1].
+  - eapply Nat.le_trans; [apply length_remove|exact L2].
+Qed.
+
+(** A guest access: the base step keeps every mapping, and memory changes
+    at most at the accessed page [ma] (only for a write), which then holds
+    the RW page [pg']. *)
+Lemma guest_access_coherent :
+  forall cs s' va ma pg' w,
+    cache_coherent cfg ctx cs -> accessible ctx va = true ->
+    maps_to (hv cs) (active_os (hv cs)) va = Some ma ->
+    active_os s' = active_os (hv cs) ->
+    (forall va', maps_to s' (active_os s') va' = maps_to (hv cs) (active_os (hv cs)) va') ->
+    lookup (mem s') ma = Some pg' -> is_rw (content pg') = true ->
+    (forall ma', ma' <> ma -> lookup (mem s') ma' = lookup (mem (hv cs)) ma') ->
+    (w = false -> lookup (mem s') ma = lookup (mem (hv cs)) ma) ->
+    cache_coherent cfg ctx (cresult_state (guest_access cfg cs s' va w)).
+Proof.
+  intros cs s' va ma pg' w [Hc [Ht [N1 [N2 [L1 L2]]]]] Hacc M Ha Hm Lp Hrw Hother Hread.
+  unfold guest_access. rewrite M. unfold fill. rewrite Lp. simpl.
+  set (c' := bounded_insert (cache_size cfg) (cache cs) va pg').
+  set (t' := if in_dom (tlb cs) va then tlb cs else bounded_insert (tlb_size cfg) (tlb cs) va ma).
+  assert (Nc' : NoDup (keys c')) by apply nodup_keys_bounded_insert, N1.
+  assert (Hc' : forall k p, lookup c' k = Some p ->
+             accessible ctx k = true /\ is_rw (content p) = true /\
+             exists ma', maps_to (hv cs) (active_os (hv cs)) k = Some ma' /\
+                         (k = va \/ ma' <> ma \/ w = false -> lookup (mem s') ma' = Some p)).
+  { intros k p H. apply lookup_bounded_insert in H; auto.
+    destruct H as [[-> ->]|[Hne H]].
+    - repeat split; auto. exists ma. auto.
+    - destruct (Hc k p H) as [Hk [Hr [ma' [M' L']]]]. repeat split; auto. exists ma'.
+      split; auto. intros [Hk'|[Hne'|Hw]]; [congruence|rewrite Hother; auto|].
+      destruct (Nat.eq_dec ma' ma) as [->|Hne']; [rewrite Hread; auto|rewrite Hother; auto]. }
+  assert (Hcoh : forall c, (forall k p, lookup c k = Some p -> lookup c' k = Some p /\
+                   (k = va \/ w = false \/
+                    forall ma', maps_to (hv cs) (active_os (hv cs)) k = Some ma' -> ma' <> ma)) ->
+            cache_entries_coherent ctx (mk_cstate s' c t')).
+  { intros c Hsub k p H. destruct (Hsub k p H) as [H' Hcase].
+    destruct (Hc' k p H') as [Hk [Hr [ma' [M' L']]]]. simpl. rewrite Hm.
+    repeat split; auto. exists ma'. split; auto. apply L'.
+    destruct Hcase as [?|[?|Hne]]; auto. }
+  assert (Ht' : forall c, tlb_entries_coherent (mk_cstate s' c t')).
+  { intros c k m H. simpl in H |- *. rewrite Hm. unfold t' in H.
+    destruct (in_dom (tlb cs) va); auto.
+    apply lookup_bounded_insert in H; auto. destruct H as [[-> ->]|[_ H]]; auto. }
+  assert (Nt' : NoDup (keys t')) by (unfold t'; destruct (in_dom (tlb cs) va);
+                                       auto using nodup_keys_bounded_insert).
+  assert (Lt' : length t' <= tlb_size cfg) by (unfold t'; destruct (in_dom (tlb cs) va);
+                                                 auto using length_bounded_insert).
+  assert (Lc' : length c' <= cache_size cfg) by (apply length_bounded_insert; exact L1).
+  destruct w; simpl.
+  - split; [|split; [apply Ht'|split; [apply nodup_keys_filter, Nc'|split; [exact Nt'|split; [|exact Lt']]]]].
+    + apply Hcoh. intros k p H. unfold drop_aliases in H.
+      apply lookup_filter_in in H. destruct H as [Hin Hp]. simpl in Hp.
+      split; [now apply lookup_in_nodup|].
+      apply orb_true_iff in Hp. destruct Hp as [Hk|Hp]; [left; now apply Nat.eqb_eq|].
+      right; right. intros ma' Hma'. rewrite Hma' in Hp.
+      apply negb_true_iff, Nat.eqb_neq in Hp. exact Hp.
+    + eapply Nat.le_trans; [apply length_filter_le|exact Lc'].
+  - split; [|split; [apply Ht'|repeat split; auto]]. apply Hcoh. intros k p H. auto.
+Qed.
+
+End Preservation.
