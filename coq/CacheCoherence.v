@@ -247,4 +247,189 @@ Proof.
   - split; [|split; [apply Ht'|repeat split; auto]]. apply Hcoh. intros k p H. auto.
 Qed.
 
+Lemma valid_cpt_page :
+  forall s o p, valid_state ctx s -> cpt s o = Some p ->
+    exists m, lookup (mem s) p = Some (mk_page (PT m) (Os o)).
+Proof.
+  intros s o p Hv H. rewrite cpt_phys in H.
+  destruct (lookup (oss s) o) as [info|] eqn:Hi; [|discriminate].
+  destruct (valid_current_page ctx s Hv o info Hi) as [ma [m [H1 H2]]].
+  rewrite H1 in H. injection H as <-. eauto.
+Qed.
+
+(** A cached target of the active guest is its own page. *)
+Lemma target_owned :
+  forall s va ma, valid_state ctx s -> accessible ctx va = true ->
+    maps_to s (active_os s) va = Some ma -> owned_by s ma (Os (active_os s)).
+Proof.
+  intros s va ma Hv Hacc H. pose proof (valid_maps_to_owned ctx s Hv _ va ma H) as Ho.
+  now rewrite Hacc in Ho.
+Qed.
+
+(** Editing guest [o']'s current page table with [f], which changes only
+    address [x]: the active guest's caches are invalidated at [x] when it is
+    [o'], kept otherwise. *)
+Lemma table_edit_coherent :
+  forall cs o' f x s',
+    valid_state ctx (hv cs) -> cache_coherent cfg ctx cs ->
+    (forall m va, va <> x -> lookup (f m) va = lookup m va) ->
+    Post_table_edit ctx (hv cs) o' f s' ->
+    cache_coherent cfg ctx
+      (if Nat.eqb o' (active_os (hv cs)) then invalidate cs s' x else keep cs s').
+Proof.
+  intros [s c t] o' f x s' Hv Hcoh Hf [ptma [m [ow [Hc [Hp ->]]]]]. simpl in *.
+  assert (Hcpt : forall o, cpt (set_oss (set_mem s (update (mem s) ptma (mk_page (PT (f m)) ow)))
+                                 (serve ctx s o')) o = cpt s o).
+  { intros o. apply cpt_frame; simpl; auto. apply serve_curr_page. }
+  assert (Hmem : forall x', mem_frame_except x' s
+                   (set_oss (set_mem s (update (mem s) ptma (mk_page (PT (f m)) ow))) (serve ctx s o'))).
+  { intros x' va ma pg _ _ _ Hl Hrw. simpl. rewrite lookup_update_neq; auto.
+    intros ->. rewrite Hp in Hl. injection Hl as <-. discriminate. }
+  destruct (Nat.eqb o' (active_os s)) eqn:E.
+  - apply Nat.eqb_eq in E. subst o'. apply invalidate_coherent; auto.
+    intros va Hne. unfold maps_to, current_table. cbn [hv active_os set_oss set_mem mem].
+    rewrite Hcpt, Hc, lookup_update_eq, Hp. apply Hf. congruence.
+  - apply Nat.eqb_neq in E. apply keep_coherent; auto.
+    intros va. simpl (active_os _). apply maps_to_frame; auto.
+    intros p Hp'. simpl. apply lookup_update_neq. intros Ep. subst p.
+    pose proof (valid_cpt_owned ctx s Hv o' ptma _ ow Hc Hp).
+    pose proof (valid_cpt_owned ctx s Hv (active_os s) ptma _ ow Hp' Hp). congruence.
+Qed.
+
+Theorem cstep_preserves_coherence :
+  flush_on_switch cfg = true ->
+  forall cs a,
+    valid_state ctx (hv cs) -> cache_coherent cfg ctx cs ->
+    cache_coherent cfg ctx (cresult_state (cstep cfg ctx cs a)).
+Proof.
+  intros Hfl [s c tl] a Hv Hcoh. unfold cstep. cbv zeta. simpl in *.
+  destruct (response (step ctx s a)) eqn:Hok; [|exact Hcoh].
+  pose proof (step_sound ctx s Hv a) as Hex. rewrite Hok in Hex.
+  destruct (exec_ok_inv _ _ _ _ Hex) as [_ [Hpre Hpost]].
+  set (cs := mk_cstate s c tl) in *.
+  (* the active guest's current table page: its own page table *)
+  assert (Hcur : forall p, cpt s (active_os s) = Some p ->
+            exists m, lookup (mem s) p = Some (mk_page (PT m) (Os (active_os s))))
+    by (intros p; now apply valid_cpt_page).
+  destruct a as [va|va v|va|va v|h|o' va pa|o' va|o' pa|o'| | |o' pa t|o' pa|];
+    simpl in Hpre, Hpost |- *.
+  - (* Read *)
+    destruct Hpre as [_ [Hacc [ma [M [x [ow Hl]]]]]]. rewrite Hpost.
+    apply (guest_access_coherent cs s va ma (mk_page (RW x) ow) false); auto.
+  - (* Write *)
+    destruct Hpre as [_ [Hacc [ma [M [x [ow Hl]]]]]].
+    destruct Hpost as [ma' [pg [M' [Hl' ->]]]].
+    unfold va_mapped_to_ma in M, M'. rewrite M in M'. injection M' as <-.
+    rewrite Hl in Hl'. injection Hl' as <-.
+    apply (guest_access_coherent cs _ va ma (mk_page (RW (Some v)) ow) true); simpl; auto.
+    + intros va'. eapply maps_to_write_rw; eauto.
+    + apply lookup_update_eq.
+    + intros ma' Hne. apply lookup_update_neq. congruence.
+    + discriminate.
+  - (* Read_hyper *)
+    rewrite Hpost. apply keep_coherent; auto. now intros va' ma pg _ _ _ Hl _.
+  - (* Write_hyper: a hypervisor page *)
+    destruct Hpre as [_ [Hacc [ma [M [x [ow Hl]]]]]].
+    destruct Hpost as [ma' [pg [M' [Hl' ->]]]].
+    unfold va_mapped_to_ma in M, M'. rewrite M in M'. injection M' as <-.
+    pose proof (valid_maps_to_owned ctx s Hv _ va ma M) as Hown. rewrite Hacc in Hown.
+    apply keep_coherent; simpl; auto.
+    + intros va'. eapply maps_to_write_rw; eauto.
+    + intros va' mb pgb _ Hacc' Mb Hlb _. cbn [mem set_mem]. rewrite lookup_update_neq; [exact Hlb|].
+      apply (owned_by_distinct s _ _ _ _ Hown (target_owned s va' mb Hv Hacc' Mb)). discriminate.
+  - (* Hcall: only the pending hypercall of the active guest changes *)
+    destruct Hpost as [info [Hi ->]]. apply keep_coherent; simpl; auto.
+    + intros va'. apply maps_to_frame; auto. apply cpt_frame; simpl; auto.
+      rewrite lookup_update. destruct (Nat.eqb (active_os s) (active_os s)) eqn:E; simpl.
+      * now rewrite Hi.
+      * now rewrite Nat.eqb_refl in E.
+    + now intros va' ma pg _ _ _ Hl _.
+  - (* New *)
+    destruct Hpost as [pm [ma [_ [_ Hed]]]].
+    refine (table_edit_coherent cs o' _ va _ Hv Hcoh _ Hed).
+    intros m va' Hne. apply lookup_update_neq. congruence.
+  - (* Del *)
+    refine (table_edit_coherent cs o' _ va _ Hv Hcoh _ Hpost).
+    intros m va' Hne. apply lookup_remove_neq. congruence.
+  - (* Lswitch *)
+    destruct (Nat.eqb o' (active_os s)) eqn:E; [apply flush_coherent|].
+    apply Nat.eqb_neq in E. destruct Hpost as [info [Hi ->]].
+    apply keep_coherent; simpl; auto.
+    + intros va'. apply maps_to_frame; auto. apply cpt_frame; simpl; auto.
+      now rewrite lookup_update_neq.
+    + now intros va' ma pg _ _ _ Hl _.
+  - (* Switch *)
+    rewrite Hfl. apply flush_coherent.
+  - (* Ret_ctrl *)
+    rewrite Hpost. apply keep_coherent; auto. now intros va' ma pg _ _ _ Hl _.
+  - (* Chmod *)
+    rewrite Hpost. apply keep_coherent; auto. now intros va' ma pg _ _ _ Hl _.
+  - (* Page_pin: a free page, and an unused physical address *)
+    destruct Hpre as [_ [Hnone _]]. destruct Hpost as [ma [pm [Hfree [Hh ->]]]].
+    assert (Hfar : forall ma', owned_by s ma' (Os (active_os s)) -> ma' <> ma)
+      by (intros ma' Ho; eapply owned_by_distinct; [exact Ho|exact Hfree|discriminate]).
+    apply keep_coherent; simpl; auto.
+    + intros va'. apply maps_to_frame; auto.
+      * apply cpt_frame; simpl; [apply serve_curr_page|].
+        intros info Hi. rewrite lookup_update.
+        destruct (Nat.eqb o' (active_os s)) eqn:E; [|reflexivity].
+        apply Nat.eqb_eq in E. subst o'. rewrite Hh. simpl. rewrite lookup_update.
+        destruct (Nat.eqb pa (curr_page info)) eqn:Ep; [|reflexivity].
+        apply Nat.eqb_eq in Ep. subst pa.
+        destruct (valid_current_page ctx s Hv _ info Hi) as [x [m [Hx _]]].
+        rewrite Hh in Hx. simpl in Hx. rewrite (Hnone pm Hh) in Hx. discriminate.
+      * intros p Hp. apply lookup_update_neq. apply not_eq_sym, Hfar.
+        destruct (Hcur p Hp) as [m Hm]. eexists; split; [exact Hm|reflexivity].
+    + intros va' ma' pg _ Hacc M Hlb _. cbn [mem]. rewrite lookup_update_neq; [exact Hlb|].
+      apply not_eq_sym, Hfar. eapply target_owned; eauto.
+  - (* Page_unpin: a page no table of its guest maps *)
+    destruct Hpre as [_ [ma0 [[pm0 [Hh0 Hpa0]] [Hcurr Hnot]]]].
+    destruct Hpost as [pm [ma [Hh [Hpa ->]]]].
+    rewrite Hh in Hh0. injection Hh0 as <-. rewrite Hpa in Hpa0. injection Hpa0 as <-.
+    assert (Hown : owned_by s ma (Os o'))
+      by (apply (valid_phys_owned ctx s Hv o' pa); now rewrite Hh).
+    apply keep_coherent; simpl; auto.
+    + intros va'. apply maps_to_frame; auto.
+      * apply cpt_frame; simpl; [apply serve_curr_page|].
+        intros info Hi. rewrite lookup_update.
+        destruct (Nat.eqb o' (active_os s)) eqn:E; [|reflexivity].
+        apply Nat.eqb_eq in E. subst o'. rewrite Hh. simpl. apply lookup_remove_neq.
+        intros Ep. exact (Hcurr info Hi (eq_sym Ep)).
+      * intros p Hp. apply lookup_update_neq. intros Ep. subst p.
+        destruct (Hcur ma Hp) as [m Hm].
+        destruct (Nat.eq_dec o' (active_os s)) as [E|Hne].
+        -- (* its own current table is not unpinned *)
+           rewrite <- E in Hp. rewrite cpt_phys in Hp.
+           destruct (lookup (oss s) o') as [info|] eqn:Hi; [|discriminate].
+           apply (Hcurr info eq_refl).
+           apply (valid_phys_injective ctx s Hv o' _ _ ma Hp). rewrite Hh. exact Hpa.
+        -- refine (owned_by_distinct s _ _ _ _ Hown _ _ eq_refl).
+           ++ eexists; split; [exact Hm|reflexivity].
+           ++ intros E. injection E as E. exact (Hne E).
+    + intros va' ma' pg _ Hacc M Hlb _. cbn [mem]. rewrite lookup_update_neq; [exact Hlb|].
+      intros Ep. subst ma'.
+      destruct (Nat.eq_dec o' (active_os s)) as [E|Hne].
+      * rewrite <- E in M. apply Hnot. unfold maps_to, current_table in M.
+        destruct (cpt s o') as [p|] eqn:Hp; [|discriminate].
+        destruct (Hcur p ltac:(rewrite <- E; exact Hp)) as [m Hm].
+        rewrite Hm in M. rewrite <- E in Hm. exists p, m, va'. auto.
+      * refine (owned_by_distinct s _ _ _ _ Hown (target_owned s va' ma Hv Hacc M) _ eq_refl).
+        intros E. injection E as E. exact (Hne E).
+  - (* Silent *)
+    apply keep_coherent; auto. now intros va' ma pg _ _ _ Hl _.
+Qed.
+
+(** Along a run from a valid coherent state, every state is coherent. *)
+Corollary ctrace_coherent :
+  flush_on_switch cfg = true ->
+  forall acts cs,
+    valid_state ctx (hv cs) -> cache_coherent cfg ctx cs ->
+    forall r, In r (ctrace cfg ctx cs acts) -> cache_coherent cfg ctx (cresult_state r).
+Proof.
+  intros Hfl acts. induction acts as [|a rest IH]; intros cs Hv Hc r Hin; simpl in Hin.
+  - contradiction.
+  - destruct Hin as [<-|Hin]; [now apply cstep_preserves_coherence|].
+    eapply IH; eauto using cstep_preserves_valid, cstep_preserves_coherence.
+Qed.
+
 End Preservation.
