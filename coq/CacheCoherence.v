@@ -429,7 +429,8 @@ Proof.
   intros Hfl acts. induction acts as [|a rest IH]; intros cs Hv Hc r Hin; simpl in Hin.
   - contradiction.
   - destruct Hin as [<-|Hin]; [now apply cstep_preserves_coherence|].
-    eapply IH; eauto using cstep_preserves_valid, cstep_preserves_coherence.
+    exact (IH _ (cstep_preserves_valid cfg ctx cs a Hv)
+              (cstep_preserves_coherence Hfl cs a Hv Hc) r Hin).
 Qed.
 
 End Preservation.
