@@ -132,3 +132,36 @@ Proof.
   assert (E : ma = 11) by (vm_compute in Hm; congruence). subst.
   vm_compute in Hl. discriminate.
 Qed.
+
+(** Guest 2 never cached anything in the idle run. *)
+Lemma lk_idle_coherent : forall f, cache_coherent (lk_flush f) lk_ctx (lk_idle f).
+Proof.
+  intros f. replace (lk_idle f) with (flush lk_start (hv (lk_idle f)))
+    by (destruct f; vm_compute; reflexivity).
+  apply flush_coherent.
+Qed.
+
+(** Without the flush, [cstep_consistent]'s conclusion fails on two valid,
+    coherent, [1]-equivalent states and the [1]-action [Switch 1], which
+    succeeds in both: guest 1's cache view differs right after it. *)
+Theorem cstep_consistent_needs_flush :
+  ~ (forall cs1 cs2 a,
+       valid_state lk_ctx (hv cs1) -> valid_state lk_ctx (hv cs2) ->
+       cache_coherent (lk_flush false) lk_ctx cs1 -> cache_coherent (lk_flush false) lk_ctx cs2 ->
+       os_cequiv lk_ctx 1 cs1 cs2 ->
+       os_action lk_ctx (hv cs1) a 1 -> os_action lk_ctx (hv cs2) a 1 ->
+       cresponse (cstep (lk_flush false) lk_ctx cs1 a) = Ok ->
+       cresponse (cstep (lk_flush false) lk_ctx cs2 a) = Ok ->
+       os_cequiv lk_ctx 1 (cresult_state (cstep (lk_flush false) lk_ctx cs1 a))
+                          (cresult_state (cstep (lk_flush false) lk_ctx cs2 a))).
+Proof.
+  intros H.
+  destruct (lk_guest1_actions false (lk_busy false) (or_introl eq_refl)) as [Ho1 _].
+  destruct (lk_guest1_actions false (lk_idle false) (or_intror eq_refl)) as [Ho2 _].
+  destruct (H (lk_busy false) (lk_idle false) (Switch 1)
+              (lk_busy_valid false) (lk_idle_valid false)
+              (lk_busy_coherent false) (lk_idle_coherent false) (lk_equiv false)
+              Ho1 Ho2 ltac:(vm_compute; reflexivity) ltac:(vm_compute; reflexivity))
+    as [_ Hview].
+  vm_compute in Hview. discriminate.
+Qed.
