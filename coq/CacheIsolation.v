@@ -449,3 +449,18 @@ Proof.
   intros cfg ctx cs [Hc _] va Hin. apply in_dom_keys, in_dom_lookup in Hin.
   destruct Hin as [pg Hpg]. apply (Hc va pg Hpg).
 Qed.
+
+(** [cstep_consistent] for coherent states, as CSF 2012 states it. *)
+Corollary cstep_consistent_coherent :
+  forall cfg ctx o cs1 cs2 a,
+    flush_on_switch cfg = true ->
+    valid_state ctx (hv cs1) -> valid_state ctx (hv cs2) ->
+    cache_coherent cfg ctx cs1 -> cache_coherent cfg ctx cs2 ->
+    os_cequiv ctx o cs1 cs2 -> os_action ctx (hv cs1) a o -> os_action ctx (hv cs2) a o ->
+    cresponse (cstep cfg ctx cs1 a) = Ok -> cresponse (cstep cfg ctx cs2 a) = Ok ->
+    observation (cstep cfg ctx cs1 a) = observation (cstep cfg ctx cs2 a) /\
+    os_cequiv ctx o (cresult_state (cstep cfg ctx cs1 a)) (cresult_state (cstep cfg ctx cs2 a)).
+Proof.
+  intros cfg ctx o cs1 cs2 a Hfl Hv1 Hv2 Hc1 Hc2.
+  apply cstep_consistent; eauto using coherent_keys_accessible.
+Qed.
