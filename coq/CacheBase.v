@@ -13,7 +13,8 @@ Variable ctx : context.
 (** Both branches of [guest_access] keep the base state it is given. *)
 Lemma guest_access_base :
   forall cs s' va w,
-    cresponse (guest_access cfg cs s' va w) = Ok /\ hv (cresult_state (guest_access cfg cs s' va w)) = s'.
+    cresponse (guest_access cfg cs s' va w) = Ok /\
+    hv (cresult_state (guest_access cfg cs s' va w)) = s'.
 Proof.
   intros cs s' va w. unfold guest_access.
   destruct (maps_to (hv cs) (active_os (hv cs)) va); simpl; auto.

@@ -78,7 +78,8 @@ Lemma cpt_frame :
   forall s s' o,
     option_map curr_page (lookup (oss s') o) = option_map curr_page (lookup (oss s) o) ->
     (forall info, lookup (oss s) o = Some info ->
-       phys_of (lookup (hyp s') o) (curr_page info) = phys_of (lookup (hyp s) o) (curr_page info)) ->
+       phys_of (lookup (hyp s') o) (curr_page info) =
+       phys_of (lookup (hyp s) o) (curr_page info)) ->
     cpt s' o = cpt s o.
 Proof.
   intros s s' o Ho Hh. rewrite !cpt_phys.
@@ -147,7 +148,8 @@ Definition mem_frame_except (x : option vadd) (s s' : state) : Prop :=
 Lemma caches_frame_coherent :
   forall cs s' c t x,
     cache_coherent cfg ctx cs -> active_os s' = active_os (hv cs) ->
-    (forall va, x <> Some va -> maps_to s' (active_os s') va = maps_to (hv cs) (active_os (hv cs)) va) ->
+    (forall va, x <> Some va ->
+       maps_to s' (active_os s') va = maps_to (hv cs) (active_os (hv cs)) va) ->
     mem_frame_except x (hv cs) s' ->
     (forall va pg, lookup c va = Some pg -> x <> Some va /\ lookup (cache cs) va = Some pg) ->
     (forall va ma, lookup t va = Some ma -> x <> Some va /\ lookup (tlb cs) va = Some ma) ->
@@ -156,7 +158,8 @@ Lemma caches_frame_coherent :
 Proof.
   intros cs s' c t x [Hc [Ht _]] Ha Hm Hmem Hcs Hts Hn1 Hn2 Hl1 Hl2.
   split; [|split; [|repeat split; auto]].
-  - intros va pg H. destruct (Hcs va pg H) as [Hx H']. destruct (Hc va pg H') as [Hacc [Hrw [ma [M L]]]].
+  - intros va pg H. destruct (Hcs va pg H) as [Hx H'].
+    destruct (Hc va pg H') as [Hacc [Hrw [ma [M L]]]].
     repeat split; auto. exists ma. simpl. rewrite (Hm va Hx). split; auto. eapply Hmem; eauto.
   - intros va ma H. destruct (Hts va ma H) as [Hx H']. simpl. rewrite (Hm va Hx). auto.
 Qed.
@@ -175,7 +178,8 @@ Qed.
 Lemma invalidate_coherent :
   forall cs s' x,
     cache_coherent cfg ctx cs -> active_os s' = active_os (hv cs) ->
-    (forall va, Some x <> Some va -> maps_to s' (active_os s') va = maps_to (hv cs) (active_os (hv cs)) va) ->
+    (forall va, Some x <> Some va ->
+       maps_to s' (active_os s') va = maps_to (hv cs) (active_os (hv cs)) va) ->
     mem_frame_except (Some x) (hv cs) s' ->
     cache_coherent cfg ctx (invalidate cs s' x).
 Proof.
@@ -236,7 +240,8 @@ Proof.
                                                  auto using length_bounded_insert).
   assert (Lc' : length c' <= cache_size cfg) by (apply length_bounded_insert; exact L1).
   destruct w; simpl.
-  - split; [|split; [apply Ht'|split; [apply nodup_keys_filter, Nc'|split; [exact Nt'|split; [|exact Lt']]]]].
+  - split; [|split; [apply Ht'|split; [apply nodup_keys_filter, Nc'|]]].
+    2: split; [exact Nt'|split; [|exact Lt']].
     + apply Hcoh. intros k p H. unfold drop_aliases in H.
       apply lookup_filter_in in H. destruct H as [Hin Hp]. simpl in Hp.
       split; [now apply lookup_in_nodup|].
@@ -282,7 +287,8 @@ Proof.
                                  (serve ctx s o')) o = cpt s o).
   { intros o. apply cpt_frame; simpl; auto. apply serve_curr_page. }
   assert (Hmem : forall x', mem_frame_except x' s
-                   (set_oss (set_mem s (update (mem s) ptma (mk_page (PT (f m)) ow))) (serve ctx s o'))).
+                   (set_oss (set_mem s (update (mem s) ptma (mk_page (PT (f m)) ow)))
+                            (serve ctx s o'))).
   { intros x' va ma pg _ _ _ Hl Hrw. simpl. rewrite lookup_update_neq; auto.
     intros ->. rewrite Hp in Hl. injection Hl as <-. discriminate. }
   destruct (Nat.eqb o' (active_os s)) eqn:E.
@@ -335,7 +341,8 @@ Proof.
     pose proof (valid_maps_to_owned ctx s Hv _ va ma M) as Hown. rewrite Hacc in Hown.
     apply keep_coherent; simpl; auto.
     + intros va'. eapply maps_to_write_rw; eauto.
-    + intros va' mb pgb _ Hacc' Mb Hlb _. cbn [mem set_mem]. rewrite lookup_update_neq; [exact Hlb|].
+    + intros va' mb pgb _ Hacc' Mb Hlb _. cbn [mem set_mem].
+      rewrite lookup_update_neq; [exact Hlb|].
       apply (owned_by_distinct s _ _ _ _ Hown (target_owned s va' mb Hv Hacc' Mb)). discriminate.
   - (* Hcall: only the pending hypercall of the active guest changes *)
     destruct Hpost as [info [Hi ->]]. apply keep_coherent; simpl; auto.

@@ -65,7 +65,9 @@ Lemma view_keep :
     cache_view o cs1 = cache_view o cs2 ->
     active_os s1' = active_os (hv cs1) -> active_os s2' = active_os (hv cs2) ->
     cache_view o (keep cs1 s1') = cache_view o (keep cs2 s2').
-Proof. intros o cs1 cs2 s1' s2' H H1 H2. unfold cache_view, keep in *. simpl. now rewrite H1, H2. Qed.
+Proof.
+  intros o cs1 cs2 s1' s2' H H1 H2. unfold cache_view, keep in *. simpl. now rewrite H1, H2.
+Qed.
 
 Lemma view_keep_same :
   forall o cs s', active_os s' = active_os (hv cs) -> cache_view o (keep cs s') = cache_view o cs.
@@ -130,7 +132,8 @@ Variable o : os_ident.
 
 (** [cstep] on its Ok branch, and the active guest after it. *)
 Lemma cstep_error :
-  forall cs a ec, response (step ctx (hv cs) a) = Error ec -> cresult_state (cstep cfg ctx cs a) = cs.
+  forall cs a ec,
+    response (step ctx (hv cs) a) = Error ec -> cresult_state (cstep cfg ctx cs a) = cs.
 Proof. intros cs a ec H. unfold cstep. cbv zeta. now rewrite H. Qed.
 
 (** Cached addresses stay guest addresses, flush or not. *)
@@ -157,7 +160,8 @@ Proof.
     repeat match goal with
     | |- context [if ?b then _ else _] => destruct b
     end; unfold keep, flush, invalidate, cache_keys_accessible in *; simpl; auto;
-    try (intros k []); intros k Hin; rewrite keys_remove in Hin; apply filter_In in Hin; apply Hk, Hin.
+    try (intros k []);
+    intros k Hin; rewrite keys_remove in Hin; apply filter_In in Hin; apply Hk, Hin.
 Qed.
 
 Lemma cstep_keeps_os_equiv :
@@ -268,8 +272,10 @@ Proof.
   split.
   - unfold served_from. now rewrite (in_dom_same_keys _ _ va Hkc), (in_dom_same_keys _ _ va Hkt).
   - assert (Htlb :
-      keys (if in_dom (tlb cs1) va then tlb cs1 else bounded_insert (tlb_size cfg) (tlb cs1) va ma1) =
-      keys (if in_dom (tlb cs2) va then tlb cs2 else bounded_insert (tlb_size cfg) (tlb cs2) va ma2)).
+      keys (if in_dom (tlb cs1) va then tlb cs1
+            else bounded_insert (tlb_size cfg) (tlb cs1) va ma1) =
+      keys (if in_dom (tlb cs2) va then tlb cs2
+            else bounded_insert (tlb_size cfg) (tlb cs2) va ma2)).
     { rewrite (in_dom_same_keys _ _ va Hkt).
       destruct (in_dom (tlb cs2) va); auto using keys_bounded_insert_same. }
     assert (Hc : keys (bounded_insert (cache_size cfg) (cache cs1) va pg1) =
@@ -325,8 +331,10 @@ Proof.
          apply view_keep; auto; fail).
   - (* Read *)
     destruct F1 as [_ A1], F2 as [_ A2].
-    destruct (access_target ctx (hv cs1) _ va (or_introl eq_refl) Hok1) as [_ [Hva [ma1 [pg1 [M1 L1]]]]].
-    destruct (access_target ctx (hv cs2) _ va (or_introl eq_refl) Hok2) as [_ [_ [ma2 [pg2 [M2 L2]]]]].
+    destruct (access_target ctx (hv cs1) _ va (or_introl eq_refl) Hok1)
+      as [_ [Hva [ma1 [pg1 [M1 L1]]]]].
+    destruct (access_target ctx (hv cs2) _ va (or_introl eq_refl) Hok2)
+      as [_ [_ [ma2 [pg2 [M2 L2]]]]].
     destruct (Hns _ eq_refl ltac:(intros ? ?; discriminate)) as [N1 N2].
     rewrite A1 in M1, N1. rewrite A2 in M2, N2.
     destruct (guest_access_consistent cs1 cs2 _ _ va false ma1 ma2 pg1 pg2
@@ -370,7 +378,9 @@ Definition chidden (cs : cstate) (a : action) : Prop :=
   ~ os_action ctx (hv cs) a o \/ cresponse (cstep cfg ctx cs a) <> Ok.
 
 Lemma chidden_equiv :
-  forall cs a, valid_state ctx (hv cs) -> chidden cs a -> os_cequiv ctx o cs (cresult_state (cstep cfg ctx cs a)).
+  forall cs a,
+    valid_state ctx (hv cs) -> chidden cs a ->
+    os_cequiv ctx o cs (cresult_state (cstep cfg ctx cs a)).
 Proof.
   intros cs a Hv [Hn|Hr]; [now apply clocally_respects|].
   rewrite cstep_response in Hr. destruct (response (step ctx (hv cs) a)) eqn:E; [congruence|].

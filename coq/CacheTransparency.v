@@ -78,7 +78,9 @@ Hypothesis Hv : valid_state ctx s.
 Lemma lookup_erase_hyp :
   forall x, lookup (hyp (erase o s)) x =
             option_map (fun pm => if Nat.eqb x o then pm else erase_pm s x pm) (lookup (hyp s) x).
-Proof. intros x. apply (lookup_map_values (fun k pm => if Nat.eqb k o then pm else erase_pm s k pm)). Qed.
+Proof.
+  intros x. apply (lookup_map_values (fun k pm => if Nat.eqb k o then pm else erase_pm s k pm)).
+Qed.
 
 Lemma lookup_erase_mem :
   forall ma, lookup (mem (erase o s)) ma = option_map (erase_page o s ma) (lookup (mem s) ma).
