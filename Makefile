@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 PYTHON ?= python3
 COQ_DIR := coq
 
-.PHONY: bootstrap coq proofs check test bench clean extract extract-check driver
+.PHONY: bootstrap coq proofs theorem-sizes check test bench clean extract extract-check driver
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -18,6 +18,10 @@ coq: bootstrap
 # Rebuild from scratch, then audit: no admits or axioms, closed theorems, coqchk.
 proofs: bootstrap
 	@$(PYTHON) scripts/proofs.py --jobs $(JOBS)
+
+# Statement size and proof length of every theorem in coq/THEOREMS.md.
+theorem-sizes: bootstrap
+	@$(PYTHON) scripts/theorem_sizes.py
 
 clean:
 	@if [ -f $(COQ_DIR)/CoqMakefile ]; then $(MAKE) --no-print-directory -C $(COQ_DIR) -f CoqMakefile clean >/dev/null; fi
