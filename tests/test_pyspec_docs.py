@@ -1,4 +1,4 @@
-"""The Python examples of docs/pyspec.md run as written."""
+"""The Python examples of docs/pyspec.md and README.md run as written."""
 
 from __future__ import annotations
 
@@ -7,14 +7,18 @@ from pathlib import Path
 
 import pytest
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "pyspec.md"
-EXAMPLES = re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = (ROOT / "docs" / "pyspec.md", ROOT / "README.md")
+EXAMPLES = [(doc.name, code) for doc in DOCS
+            for code in re.findall(r"```python\n(.*?)```", doc.read_text(encoding="utf-8"), re.S)]
 
 
-def test_the_guide_has_examples():
-    assert len(EXAMPLES) >= 2
+def test_the_guide_and_the_readme_have_examples():
+    assert {name for name, _ in EXAMPLES} == {doc.name for doc in DOCS}
+    assert len(EXAMPLES) >= 3
 
 
 @pytest.mark.parametrize("index", range(len(EXAMPLES)))
 def test_example_runs(index, capsys):
-    exec(compile(EXAMPLES[index], f"{DOC.name} example {index}", "exec"), {})
+    name, code = EXAMPLES[index]
+    exec(compile(code, f"{name} example {index}", "exec"), {})
