@@ -26,7 +26,8 @@ from .pairs import PairChecker
 from .progress import Progress
 from .scope import Scope
 from .shrink import Case, Shrinker, ShrinkBudget
-from .states import initial_state
+from .states import initial_case, initial_state
+from .validity import full_flags
 
 MAX_FINDINGS_PER_KIND = 3   # per worker: further findings of a kind are only counted
 PAIR_EVERY = 8              # one paired OS-isolation run per this many sequences
@@ -75,11 +76,13 @@ def sequence_seed(seed: int, index: int) -> int:
 
 def make_sequence(engine: Engine, seed: int, length: int) -> Sequence | None:
     """Sequence number `seed`: its initial state and adaptive actions."""
-    ctx, state = initial_state(random.Random(seed), engine.scope)
-    if engine.py.first_invalid(ctx, state) is not None:
+    ctx, state, _, model = initial_case(random.Random(seed), engine.scope)
+    flags = full_flags(engine.py.context(ctx), model)   # pyspec's valid_state, in full
+    if any(flags):
         return None
-    seq = engine.generate(seed ^ 0x5EED, state, length, ctx)
+    seq = engine.generate(seed ^ 0x5EED, state, length, ctx, model=model)
     seq.seed = seed
+    seq.valid0 = flags
     return seq
 
 

@@ -67,9 +67,14 @@ class DriverPipe:
 
     def raw_requests(self, reqs: list[dict]) -> list[bytes]:
         """Send every request, return the answer lines (without newline) in order."""
+        return self.raw_lines([orjson.dumps(r) for r in reqs])
+
+    def raw_lines(self, reqs: list[bytes]) -> list[bytes]:
+        """Send every request, already encoded as one JSON line each (without
+        newline); return the answer lines (without newline) in order."""
         proc = self._proc
         assert proc is not None and proc.stdin is not None and proc.stdout is not None
-        payload = b"".join(orjson.dumps(r) + b"\n" for r in reqs)
+        payload = b"\n".join(reqs) + b"\n" if reqs else b""
 
         def feed() -> None:
             try:

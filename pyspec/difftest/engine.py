@@ -16,19 +16,21 @@ every check: the failure predicate of the shrinker and of `vcert replay`.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import orjson
 
+from pyspec import codec
 from pyspec import semantics as sem
 from pyspec.model import OK, Result
 
 from .coverage import Coverage
 from .driver_pipe import DriverFailure, DriverPipe
-from .gen import next_action
+from .gen import next_action_model
 from .jstate import Json, canonical
 from .pyspec_oracle import PyspecOracle
 from .scope import Scope
+from .validity import first_of, full_flags, next_flags
 
 
 @dataclass
@@ -38,22 +40,53 @@ class Failure:
     detail: str
 
 
-@dataclass
 class Sequence:
-    seed: int
-    context: Json
-    state: Json
-    actions: list = field(default_factory=list)
-    py_trace: list = field(default_factory=list)     # [[response, state], ...]
-    py_models: list = field(default_factory=list)    # model states: s0, s1, ...
-    action_models: list = field(default_factory=list)
+    """A case and pyspec's run of it.  pyspec's trace is kept as model values
+    (`py_models`: s0, s1, ...; `responses` in JSON); `py_trace`, the JSON trace
+    [[response, state], ...], is encoded from them when first asked for."""
+
+    def __init__(self, seed: int, context: Json, state: Json, actions: list | None = None,
+                 responses: list | None = None, py_models: list | None = None,
+                 action_models: list | None = None) -> None:
+        self.seed = seed
+        self.context = context
+        self.state = state
+        self.actions = actions if actions is not None else []
+        self.responses = responses if responses is not None else []
+        self.py_models = py_models if py_models is not None else []
+        self.action_models = action_models if action_models is not None else []
+        self.valid0: tuple | None = None     # validity.full_flags of py_models[0], if known
+        self._trace: list | None = None
+
+    @property
+    def py_trace(self) -> list:
+        if self._trace is None:
+            self._trace = [[r, codec.encode(m)]
+                           for r, m in zip(self.responses, self.py_models[1:])]
+        return self._trace
+
+    def __repr__(self) -> str:
+        return (f"Sequence(seed={self.seed}, actions={len(self.actions)}, "
+                f"steps run={len(self.responses)})")
 
 
-@dataclass
 class Outcome:
-    failure: Failure | None
-    driver_trace: list
-    steps: int
+    """The checks of one sequence: its first failure (or None), the driver's
+    trace and the steps run.  When the driver's answer was byte for byte the
+    one pyspec predicts, the driver's trace is pyspec's, decoded on demand."""
+
+    def __init__(self, failure: Failure | None, driver_trace: list | None, steps: int,
+                 same_as: Sequence | None = None) -> None:
+        self.failure = failure
+        self.steps = steps
+        self._trace = driver_trace
+        self._same_as = same_as
+
+    @property
+    def driver_trace(self) -> list:
+        if self._trace is None:
+            self._trace = self._same_as.py_trace if self._same_as is not None else []
+        return self._trace
 
 
 class Engine:
@@ -68,57 +101,64 @@ class Engine:
 
     # -- generation (pyspec side) ------------------------------------------------
 
-    def generate(self, seed: int, state: Json, length: int, ctx: Json) -> Sequence:
+    def generate(self, seed: int, state: Json, length: int, ctx: Json,
+                 model: object | None = None) -> Sequence:
+        """Draw `length` actions, each from the state pyspec reached (`model`:
+        `state` decoded, if the caller has it)."""
         rng = random.Random(seed)
         seq = Sequence(seed, ctx, state)
         c = self.py.context(ctx)
-        model = self.py.state(state)
-        seq.py_models.append(model)
-        current = state
+        s = model if model is not None else self.py.state(state)
+        scope, action, step, response = self.scope, self.py.action, sem.step, self.py.response
+        actions, action_models, responses, models = (seq.actions, seq.action_models,
+                                                     seq.responses, seq.py_models)
+        models.append(s)
         for _ in range(length):
-            a = next_action(rng, self.scope, ctx, current)
-            am = self.py.action(a)
-            r = self.py.step(c, model, am)
-            seq.actions.append(a)
-            seq.action_models.append(am)
-            seq.py_trace.append([r.response, r.state])
-            seq.py_models.append(r.model)
-            model, current = r.model, r.state
+            a = next_action_model(rng, scope, c, s)
+            am = action(a)
+            r = step(c, s, am)
+            actions.append(a)
+            action_models.append(am)
+            responses.append(response(r.response))
+            s = r.result_state
+            models.append(s)
         return seq
 
     def replay_pyspec(self, seq: Sequence) -> Sequence:
         """Fill pyspec's trace for a sequence whose actions are fixed."""
         c = self.py.context(seq.context)
-        model = self.py.state(seq.state)
-        seq.py_models, seq.py_trace, seq.action_models = [model], [], []
+        s = self.py.state(seq.state)
+        seq.py_models, seq.responses, seq.action_models = [s], [], []
+        seq._trace = None
         for a in seq.actions:
             am = self.py.action(a)
-            r = self.py.step(c, model, am)
+            r = sem.step(c, s, am)
             seq.action_models.append(am)
-            seq.py_trace.append([r.response, r.state])
-            seq.py_models.append(r.model)
-            model = r.model
+            seq.responses.append(self.py.response(r.response))
+            s = r.result_state
+            seq.py_models.append(s)
         return seq
 
     # -- checking ------------------------------------------------------------------
 
     def check_batch(self, seqs: list[Sequence]) -> list[Outcome]:
         """Run every sequence on the driver and check it.  One pipelined batch
-        holds a `run` per sequence followed by a `valid` for each state a step
-        changed (the driver's valid_state_b, so the check costs little).  A
-        crash or time-out fails the whole batch: each sequence is then rerun
-        alone, so the one that caused it is the one reported."""
-        reqs: list[dict] = []
-        changed: list[list[int]] = []
+        holds a `run` per sequence, followed, when the sequence changed the
+        state, by a `valid` of its last state (the driver's valid_state_b: the
+        extracted decision procedure agrees with pyspec's, which checks every
+        state).  A crash or time-out fails the whole batch: each sequence is
+        then rerun alone, so the one that caused it is the one reported."""
+        lines: list[bytes] = []
+        final: list[bool] = []
         for i, s in enumerate(seqs):
-            reqs.append(DriverPipe.run_request(i, s.context, s.state, s.actions))
-            steps = [k for k in range(len(s.actions))
-                     if s.py_trace[k][0] == "Ok" and s.py_models[k + 1] is not s.py_models[k]]
-            changed.append(steps)
-            reqs += [{"id": i, "op": "valid", "context": s.context, "state": s.py_trace[k][1]}
-                     for k in steps]
+            lines.append(orjson.dumps(DriverPipe.run_request(i, s.context, s.state, s.actions)))
+            changed = bool(s.actions) and s.py_models[-1] is not s.py_models[0]
+            final.append(changed)
+            if changed:
+                lines.append(b'{"id":%d,"op":"valid","context":%s,"state":%s}'
+                             % (i, orjson.dumps(s.context), self.py.state_bytes(s.py_models[-1])))
         try:
-            lines = self.driver.raw_requests(reqs)
+            answers = self.driver.raw_lines(lines)
         except DriverFailure as exc:
             self.driver.restart()
             if len(seqs) == 1:
@@ -127,30 +167,37 @@ class Engine:
             return [self.check_batch([s])[0] for s in seqs]
         outcomes, pos = [], 0
         for i, s in enumerate(seqs):
-            line = lines[pos]
-            verdicts = dict(zip(changed[i], lines[pos + 1:pos + 1 + len(changed[i])]))
-            pos += 1 + len(changed[i])
-            outcomes.append(self.check_raw(i, s, line, verdicts))
+            line = answers[pos]
+            verdict = answers[pos + 1] if final[i] else None
+            pos += 2 if final[i] else 1
+            outcomes.append(self.check_raw(i, s, line, verdict))
         return outcomes
 
-    def check_raw(self, i: int, seq: Sequence, line: bytes, verdicts: dict[int, bytes]) -> Outcome:
+    def expected_line(self, i: int, seq: Sequence) -> bytes:
+        """The driver's answer to `run` request `i` if its trace is pyspec's:
+        exactly `orjson.dumps` of {"id", "ok", "responses", "states", "final_state"}."""
+        sb = self.py.state_bytes
+        states = [sb(m) for m in seq.py_models[1:]]
+        return b'{"id":%d,"ok":true,"responses":%s,"states":[%s],"final_state":%s}' % (
+            i, orjson.dumps(seq.responses), b",".join(states),
+            states[-1] if states else orjson.dumps(seq.state))
+
+    def check_raw(self, i: int, seq: Sequence, line: bytes, verdict: bytes | None) -> Outcome:
         """Check answer number `i`.  The common case costs no parsing: when the
         driver's line is byte for byte the answer pyspec's trace predicts, the
-        two traces are equal (same responses, same states, same list order)."""
-        expected = orjson.dumps({
-            "id": i, "ok": True, "responses": [r for r, _ in seq.py_trace],
-            "states": [s for _, s in seq.py_trace],
-            "final_state": seq.py_trace[-1][1] if seq.py_trace else seq.state})
-        if line == expected:
-            return self._check_axioms(seq, seq.py_trace, verdicts)
+        two traces are equal (same responses, same states, same list order), so
+        the checks run on pyspec's own model values, which are the driver's
+        states decoded."""
+        if line == self.expected_line(i, seq):
+            return self._check_axioms(seq, None, verdict)
         try:
             answer = orjson.loads(line)
         except orjson.JSONDecodeError as exc:
             return Outcome(Failure("driver_protocol", -1, f"driver answered non-JSON: {exc}"),
                            [], len(seq.actions))
-        return self.check(seq, answer, verdicts)
+        return self.check(seq, answer, verdict)
 
-    def check(self, seq: Sequence, answer: Json, verdicts: dict[int, bytes]) -> Outcome:
+    def check(self, seq: Sequence, answer: Json, verdict: bytes | None) -> Outcome:
         n = len(seq.actions)
         if not answer.get("ok"):
             err = answer.get("error", {})
@@ -163,67 +210,75 @@ class Engine:
             return Outcome(Failure("agreement", min(len(driver_trace), n),
                                    f"trace length: pyspec {n}, driver {len(driver_trace)}"),
                            driver_trace, n)
+        py_trace = seq.py_trace
         for i in range(n):
-            (pr, ps), (dr, ds) = seq.py_trace[i], driver_trace[i]
+            (pr, ps), (dr, ds) = py_trace[i], driver_trace[i]
             if pr != dr:
                 return Outcome(Failure("agreement", i, f"response: pyspec {pr}, driver {dr}"),
                                driver_trace, n)
             if ps != ds and canonical(ps) != canonical(ds):
                 return Outcome(Failure("agreement", i, "state: " + _state_diff(ps, ds)),
                                driver_trace, n)
-        return self._check_axioms(seq, driver_trace, verdicts)
+        return self._check_axioms(seq, driver_trace, verdict)
 
-    def _check_axioms(self, seq: Sequence, driver_trace: list,
-                      verdicts: dict[int, bytes]) -> Outcome:
-        """The axiom and isolation checks of every step of two agreeing traces;
-        valid_state after each changed state by the driver, and pyspec's own
-        valid_state on the last state (so both implementations are used)."""
+    def _check_axioms(self, seq: Sequence, driver_trace: list | None,
+                      verdict: bytes | None) -> Outcome:
+        """The axiom and isolation checks of every step of two agreeing traces
+        (`driver_trace` None: byte-equal to pyspec's).  pyspec's valid_state
+        holds after every step (checked incrementally, see `validity`), and the
+        driver's valid_state_b agrees on the last state (so both
+        implementations are used)."""
         c = self.py.context(seq.context)
         n = len(seq.actions)
+        models = seq.py_models
+        flags = seq.valid0
+        if flags is None:
+            flags = full_flags(c, models[0])
         for i in range(n):
-            failure = self._axioms(c, seq, i, verdicts.get(i))
+            failure, flags = self._axioms(c, seq, i, flags)
             if failure is not None:
-                return Outcome(failure, driver_trace, n)
-        if n and seq.py_models[-1] is not seq.py_models[0]:
-            broken = self.py.first_invalid_model(c, seq.py_models[-1])
-            if broken is not None:
+                return Outcome(failure, driver_trace, n, same_as=seq)
+        if verdict is not None:
+            answer = orjson.loads(verdict)
+            if not answer.get("ok") or not answer.get("valid"):
+                broken = answer.get("first_invalid") or answer.get("error")
                 return Outcome(Failure("valid_agreement", n - 1,
-                                       f"valid_state: pyspec says {broken} fails on the last "
-                                       "state, the driver found every state valid"),
-                               driver_trace, n)
-        return Outcome(None, driver_trace, n)
+                                       f"valid_state: the driver says {broken} fails on the "
+                                       "last state, pyspec found every state valid"),
+                               driver_trace, n, same_as=seq)
+        return Outcome(None, driver_trace, n, same_as=seq)
 
-    def _axioms(self, c: object, seq: Sequence, i: int, verdict: bytes | None) -> Failure | None:
+    def _axioms(self, c: object, seq: Sequence, i: int, flags: tuple
+                ) -> tuple[Failure | None, tuple]:
         a, am = seq.actions[i], seq.action_models[i]
         before, after = seq.py_models[i], seq.py_models[i + 1]
-        response = seq.py_trace[i][0]
+        response = seq.responses[i]
         self.coverage.record(a, response)
         if response == "Ok":
             holds, reasons = self.py.post(c, before, am, after)
             if not holds:
-                return Failure("post", i, f"post of {a}: " + "; ".join(reasons[:3]))
-            if verdict is not None:
-                answer = orjson.loads(verdict)
-                if not answer.get("ok") or not answer.get("valid"):
-                    broken = answer.get("first_invalid") or answer.get("error")
-                    return Failure("valid_state", i, f"valid_state: {broken} fails after {a}")
-        else:
-            code = response[1]
-            if after != before:
-                return Failure("error_unchanged", i, f"error {code} on {a} changed the state")
-            if not self.py.admits(c, before, am, code):
-                return Failure("error_msg", i, f"error_msg does not admit {code} for {a}")
-            self._errors_seen += 1
-            if self.close_call_every and self._errors_seen % self.close_call_every == 0:
-                self._close_calls(c, before, am)
-        if response == "Ok":
+                return Failure("post", i, f"post of {a}: " + "; ".join(reasons[:3])), flags
+            flags = next_flags(c, before, flags, after)
+            broken = first_of(flags)
+            if broken is not None:
+                return Failure("valid_state", i,
+                               f"valid_state: {broken.name} fails after {a}"), flags
             result = Result(OK, after)
             for name, check in (("read_isolation", sem.read_isolation),
                                 ("write_isolation", sem.write_isolation)):
                 verdict = check(c, before, am, result)
                 if not verdict:
-                    return Failure(name, i, f"{name}: {verdict.reason}")
-        return None
+                    return Failure(name, i, f"{name}: {verdict.reason}"), flags
+            return None, flags
+        code = response[1]
+        if after != before:
+            return Failure("error_unchanged", i, f"error {code} on {a} changed the state"), flags
+        if not self.py.admits(c, before, am, code):
+            return Failure("error_msg", i, f"error_msg does not admit {code} for {a}"), flags
+        self._errors_seen += 1
+        if self.close_call_every and self._errors_seen % self.close_call_every == 0:
+            self._close_calls(c, before, am)
+        return None, next_flags(c, before, flags, after)
 
     def _close_calls(self, c: object, before: object, am: object) -> None:
         """Which properties the refused step would have broken if let through."""

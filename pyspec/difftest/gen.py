@@ -13,6 +13,9 @@ from __future__ import annotations
 import random
 from typing import Callable
 
+from pyspec import codec
+from pyspec.model import PT, RW, Os, OsActivity
+
 from .jstate import (Json, accessible, as_dict, content_kind, current_table, lookup,
                      physical_map, trusted)
 from .scope import Scope
@@ -142,6 +145,139 @@ def next_action(rng: random.Random, scope: Scope, ctx: Json, state: Json,
     if rng.random() < error_share:
         return uniform_action(rng, scope)
     return plausible_action(rng, scope, ctx, state)
+
+
+# -- the same generator over pyspec's model states ----------------------------------
+#
+# The campaign generates from pyspec's own (immutable) states: the functions below
+# draw exactly what `next_action` draws from the JSON encoding of the same state
+# (same random calls in the same order, maps iterated in the same order), without
+# encoding the state or scanning association lists.  tests/test_difftest_gen.py
+# checks the two agree on random states and seeds.
+
+_HCALL_JSON: dict[object, Json] = {}
+
+
+def _hcall_json(h: object) -> Json:
+    j = _HCALL_JSON.get(h)
+    if j is None:
+        j = _HCALL_JSON[h] = codec.encode(h)
+    return j
+
+
+def _m_table(s: object, o: int) -> object:
+    """`o`'s current page table (an IntMap) or an empty dict."""
+    info = s.oss.get(o)
+    if info is None:
+        return {}
+    pm = s.hyp.get(o)
+    ma = None if pm is None else pm.get(info.curr_page)
+    page = None if ma is None else s.mem.get(ma)
+    if page is None or type(page.content) is not PT:
+        return {}
+    return page.content.m
+
+
+def _m_pages_of_kind(s: object, o: int, kind: type) -> list[int]:
+    pm = s.hyp.get(o)
+    if pm is None:
+        return []
+    mem = s.mem
+    out = []
+    for pa, ma in pm.items():
+        pg = mem.get(ma)
+        if pg is not None and type(pg.content) is kind:
+            out.append(pa)
+    return out
+
+
+def _m_unpinnable(s: object, o: int) -> list[int]:
+    pm = s.hyp.get(o)
+    if pm is None:
+        return []
+    info = s.oss.get(o)
+    owner = Os(o)
+    mapped: set[int] = set()
+    for pg in s.mem.values():
+        if pg.owner == owner and type(pg.content) is PT:
+            mapped.update(pg.content.m.values())
+    cur = None if info is None else info.curr_page
+    return [pa for pa, ma in pm.items() if ma not in mapped and pa != cur]
+
+
+def _m_plausible_hcall(rng: random.Random, scope: Scope, ctx: object, s: object,
+                       o: int) -> Json:
+    table = _m_table(s, o)
+    choices: list[Callable[[], Json]] = []
+    window = ctx.hyp_window
+    rw = _m_pages_of_kind(s, o, RW)
+    acc_vas = [va for va in range(scope.vadds) if va not in window]
+    if rw and acc_vas:
+        choices.append(lambda: ["HC_new", rng.choice(acc_vas), rng.choice(rw)])
+    mapped = [va for va in table if va not in window]
+    if mapped:
+        choices.append(lambda: ["HC_del", rng.choice(mapped)])
+    pts = _m_pages_of_kind(s, o, PT)
+    if pts:
+        choices.append(lambda: ["HC_lswitch", rng.choice(pts)])
+    pm = s.hyp.get(o)
+    unused = [pa for pa in range(scope.padds) if pm is None or pa not in pm]
+    if unused:
+        choices.append(lambda: ["HC_pin", rng.choice(unused), rng.choice(PTYPES)])
+    unpinnable = _m_unpinnable(s, o)
+    if unpinnable:
+        choices.append(lambda: ["HC_unpin", rng.choice(unpinnable)])
+    if not choices:
+        return uniform_hcall(rng, scope)
+    return rng.choice(choices)()
+
+
+def _m_access(rng: random.Random, scope: Scope, ctx: object, s: object, hyper: bool) -> Json:
+    window = ctx.hyp_window
+    vas = [va for va in _m_table(s, s.active_os) if (va in window) == hyper]
+    va = rng.choice(vas) if vas else rng.randrange(scope.vadds)
+    if rng.random() < 0.5:
+        return ["Read_hyper", va] if hyper else ["Read", va]
+    v = rng.randrange(scope.values)
+    return ["Write_hyper", va, v] if hyper else ["Write", va, v]
+
+
+def plausible_action_model(rng: random.Random, scope: Scope, ctx: object, s: object) -> Json:
+    """`plausible_action` over model values (`ctx`: Context, `s`: State)."""
+    o = s.active_os
+    info = s.oss.get(o)
+    if s.activity is OsActivity.Running:
+        r = rng.random()
+        if r < 0.45:
+            return _m_access(rng, scope, ctx, s, hyper=False)
+        if r < 0.55:
+            return "Ret_ctrl"
+        if o in ctx.trusted_oss:
+            return serve(o, _m_plausible_hcall(rng, scope, ctx, s, o))
+        return ["Hcall", _m_plausible_hcall(rng, scope, ctx, s, o)]
+    pending = info.hcall if info is not None else None
+    if pending is not None and rng.random() < 0.85:
+        return serve(o, _hcall_json(pending))
+    r = rng.random()
+    if r < 0.45:
+        return "Chmod"
+    if r < 0.65:
+        return ["Switch", rng.choice(list(s.oss))]
+    if r < 0.8:
+        waiting = [(k, i.hcall) for k, i in s.oss.items() if i.hcall is not None]
+        if waiting:
+            k, h = rng.choice(waiting)
+            return serve(k, _hcall_json(h))
+    return _m_access(rng, scope, ctx, s, hyper=True)
+
+
+def next_action_model(rng: random.Random, scope: Scope, ctx: object, s: object,
+                      error_share: float = ERROR_SHARE) -> Json:
+    """`next_action` over model values: the same draw as `next_action` on the
+    JSON encodings of `ctx` and `s`."""
+    if rng.random() < error_share:
+        return uniform_action(rng, scope)
+    return plausible_action_model(rng, scope, ctx, s)
 
 
 def relevant_actions(scope: Scope, ctx: Json, state: Json) -> list[Json]:

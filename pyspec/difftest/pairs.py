@@ -22,8 +22,9 @@ import random
 from dataclasses import dataclass
 
 from pyspec import semantics as sem
+from pyspec.model import Ok
 
-from .gen import next_action
+from .gen import next_action_model
 from .jstate import Json, owner_os
 from .pyspec_oracle import PyspecOracle
 from .scope import Scope
@@ -81,28 +82,27 @@ class PairChecker:
         if (self.py.first_invalid_model(c, models[1]) is not None
                 or not sem.os_equivalent(c, o, models[0], models[1])):
             return None
-        jsons = [s1, s2]
         events: list = []
+        # Actions are drawn from pyspec's model states (`next_action_model` draws
+        # what `next_action` would from their JSON encodings).
         for _ in range(rounds):
             for k in (0, 1):
                 for _ in range(rng.randint(0, OTHER_STEPS)):
-                    a = next_action(rng, self.scope, ctx, jsons[k])
+                    a = next_action_model(rng, self.scope, c, models[k])
                     am = self.py.action(a)
                     if sem.os_action(c, models[k], am, o):
                         continue
-                    r = self.py.step(c, models[k], am)
-                    models[k], jsons[k] = r.model, r.state
+                    models[k] = sem.step(c, models[k], am).result_state
                     events.append([str(k + 1), a])
             for _ in range(SYNC_TRIES):
-                a = next_action(rng, self.scope, ctx, jsons[0])
+                a = next_action_model(rng, self.scope, c, models[0])
                 am = self.py.action(a)
                 if sem.os_action(c, models[0], am, o) and sem.os_action(c, models[1], am, o):
-                    r1, r2 = (self.py.step(c, models[0], am), self.py.step(c, models[1], am))
+                    r1, r2 = sem.step(c, models[0], am), sem.step(c, models[1], am)
                     events.append(["both", a])
-                    if (r1.response == "Ok") != (r2.response == "Ok"):
+                    if isinstance(r1.response, Ok) != isinstance(r2.response, Ok):
                         return o, s2, events       # the runs part ways here
-                    models = [r1.model, r2.model]
-                    jsons = [r1.state, r2.state]
+                    models = [r1.result_state, r2.result_state]
                     break
         return o, s2, events
 

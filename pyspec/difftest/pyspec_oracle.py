@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import orjson
+
 from pyspec import codec
 from pyspec import semantics as sem
+from pyspec.model import PT, RW, Hyp, IntMap, Mode, No_Owner, Os, OsActivity, OsInfo, Other, Page
 
 from .jstate import Json
 
@@ -29,6 +32,9 @@ class PyspecOracle:
         self._ctx_cache: dict[str, object] = {}
         self._encode_cache: dict[int, tuple[object, Json]] = {}
         self._action_cache: dict[str, object] = {}
+        self._bytes_cache: dict[int, tuple[object, bytes]] = {}         # maps, states
+        self._entry_cache: dict[int, tuple[object, int, bytes]] = {}    # map entries
+        self._response_cache: dict[object, Json] = {}
 
     def context(self, ctx: Json) -> object:
         key = repr(ctx)
@@ -88,6 +94,49 @@ class PyspecOracle:
                 "hyp": [[o, enc(pm)] for o, pm in s.hyp.items()],
                 "mem": [[ma, enc(pg)] for ma, pg in s.mem.items()]}
 
+    # -- byte encodings, for comparing with the driver's answer lines ------------------
+
+    def response(self, response: object) -> Json:
+        """`codec.encode` for step responses (few distinct values: memoised)."""
+        j = self._response_cache.get(response)
+        if j is None:
+            j = self._response_cache[response] = codec.encode(response)
+        return j
+
+    def _entry(self, k: int, v: object) -> bytes:
+        """The bytes of one map entry `[k, v]`, memoised by the identity of `v`
+        (the model is immutable; the cache keeps `v` alive so its id is not
+        reused, and the key is checked: one value may sit under two keys)."""
+        hit = self._entry_cache.get(id(v))
+        if hit is None or hit[0] is not v or hit[1] != k:
+            hit = self._entry_cache[id(v)] = (v, k, b"[%d,%s]" % (k, value_bytes(v)))
+        return hit[2]
+
+    def _map_bytes(self, m: object) -> bytes:
+        """The bytes of a map of records (`oss`, `hyp`, `mem`), memoised by
+        identity, reusing the bytes of every entry shared with a map seen before."""
+        hit = self._bytes_cache.get(id(m))
+        if hit is None or hit[0] is not m:
+            entry = self._entry
+            hit = self._bytes_cache[id(m)] = (
+                m, b"[" + b",".join([entry(k, v) for k, v in m.items()]) + b"]")
+        return hit[1]
+
+    def state_bytes(self, s: object) -> bytes:
+        """`orjson.dumps(codec.encode(s))` for a state: the exact bytes the driver
+        prints for it, built from the memoised bytes of its unchanged parts."""
+        cache = self._bytes_cache
+        hit = cache.get(id(s))
+        if hit is None or hit[0] is not s:
+            if len(cache) > 50_000:
+                cache.clear()
+                self._entry_cache.clear()
+            mb = self._map_bytes
+            hit = cache[id(s)] = (s, _STATE % (
+                s.active_os, _ENUM[s.exec_mode], _ENUM[s.activity], mb(s.oss), mb(s.hyp),
+                mb(s.mem)))
+        return hit[1]
+
     def effect(self, ctx_model: object, state_model: object, action_model: object) -> object:
         return sem.effect(ctx_model, state_model, action_model)
 
@@ -109,3 +158,60 @@ class PyspecOracle:
             out.append((r.response, r.state))
             s = r.model
         return out
+
+
+# -- byte encoders ---------------------------------------------------------------------
+#
+# `value_bytes(v) == orjson.dumps(codec.encode(v))` for the values of a state's maps
+# (pages, guest records, physical maps), written out for the shapes of
+# docs/protocol.md; any other shape goes through the codec.  Only speed rests on
+# them: bytes that differ from the driver's line send the check down the slow
+# path, which parses the line and compares it with pyspec's codec encoding.
+# tests/test_difftest_gen.py compares them with the codec on random states.
+
+_STATE = b'{"active_os":%d,"exec_mode":%s,"activity":%s,"oss":%s,"hyp":%s,"mem":%s}'
+_ENUM = {e: orjson.dumps(e.value) for e in (*Mode, *OsActivity)}
+_HCALL_BYTES: dict[object, bytes] = {}
+
+
+def _int_map_bytes(m: IntMap) -> bytes:
+    items = m.items()
+    if all(type(k) is int and type(v) is int for k, v in items):
+        return b"[" + b",".join([b"[%d,%d]" % kv for kv in items]) + b"]"
+    return orjson.dumps(codec.encode(m))
+
+
+def value_bytes(v: object) -> bytes:
+    t = type(v)
+    if t is Page:
+        c, o = v.content, v.owner
+        tc = type(c)
+        if tc is RW and (c.v is None or type(c.v) is int):
+            cb = b'["RW",null]' if c.v is None else b'["RW",%d]' % c.v
+        elif tc is PT and type(c.m) is IntMap:
+            cb = b'["PT",%s]' % _int_map_bytes(c.m)
+        elif tc is Other:
+            cb = b'"Other"'
+        else:
+            return orjson.dumps(codec.encode(v))
+        to = type(o)
+        if to is Os and type(o.o) is int:
+            ob = b'["Os",%d]' % o.o
+        elif to is Hyp:
+            ob = b'"Hyp"'
+        elif to is No_Owner:
+            ob = b'"No_Owner"'
+        else:
+            return orjson.dumps(codec.encode(v))
+        return b'{"content":%s,"owner":%s}' % (cb, ob)
+    if t is OsInfo and type(v.curr_page) is int:
+        h = v.hcall
+        if h is None:
+            return b'{"curr_page":%d,"hcall":null}' % v.curr_page
+        hb = _HCALL_BYTES.get(h)
+        if hb is None:
+            hb = _HCALL_BYTES[h] = orjson.dumps(codec.encode(h))
+        return b'{"curr_page":%d,"hcall":%s}' % (v.curr_page, hb)
+    if t is IntMap:
+        return _int_map_bytes(v)
+    return orjson.dumps(codec.encode(v))

@@ -128,11 +128,14 @@ def write_isolation(ctx: Context, s: State, a: Action, r: Result) -> CheckResult
     if s.activity is not OsActivity.Running:
         return HOLDS
     s2 = r.result_state
+    if s2.mem is s.mem:      # no page changed
+        return HOLDS
+    active = Os(s.active_os)
     for ma in set(s.mem) | set(s2.mem):
         before, after = s.mem.get(ma), s2.mem.get(ma)
-        if before == after:
+        if before is after or before == after:
             continue
-        if before is not None and (before.owner == Os(s.active_os) or is_free(before)):
+        if before is not None and (before.owner == active or is_free(before)):
             continue
         return CheckResult(False, f"{a!r} by running guest {s.active_os} changed machine "
                            f"page {ma} from {before!r} to {after!r}")
