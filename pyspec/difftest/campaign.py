@@ -9,6 +9,7 @@ sequence (and so any finding) is reproducible from the campaign seed.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import multiprocessing as mp
 import random
@@ -26,7 +27,7 @@ from .pairs import PairChecker
 from .progress import Progress
 from .scope import Scope
 from .shrink import Case, Shrinker, ShrinkBudget
-from .states import initial_case, initial_state
+from .states import initial_case
 from .validity import full_flags
 
 MAX_FINDINGS_PER_KIND = 3   # per worker: further findings of a kind are only counted
@@ -74,9 +75,13 @@ def sequence_seed(seed: int, index: int) -> int:
     return seed * 1_000_003 + index
 
 
-def make_sequence(engine: Engine, seed: int, length: int) -> Sequence | None:
-    """Sequence number `seed`: its initial state and adaptive actions."""
-    ctx, state, _, model = initial_case(random.Random(seed), engine.scope)
+def make_sequence(engine: Engine, seed: int, length: int,
+                  case: tuple | None = None) -> Sequence | None:
+    """Sequence number `seed`: its initial state and adaptive actions (`case`:
+    `initial_case(random.Random(seed), engine.scope)`, if the caller has it)."""
+    if case is None:
+        case = initial_case(random.Random(seed), engine.scope)
+    ctx, state, _, model = case
     flags = full_flags(engine.py.context(ctx), model)   # pyspec's valid_state, in full
     if any(flags):
         return None
@@ -115,12 +120,16 @@ def shrink_finding(engine: Engine, finding: Finding, budget: ShrinkBudget) -> No
     finding.shrink_stats = asdict(shrinker.stats)
 
 
-def paired_run(pc: PairChecker, seed: int, scope: Scope) -> tuple[Finding | None, int, int]:
+def paired_run(pc: PairChecker, seed: int, scope: Scope,
+               case: tuple | None = None) -> tuple[Finding | None, int, int]:
     """The paired isolation run of sequence `seed`: its finding, if it fails,
-    and how many events and synchronised o-steps it took."""
+    and how many events and synchronised o-steps it took (`case`:
+    `initial_case(random.Random(seed), scope)`, if the caller has it)."""
     rng = random.Random(seed ^ 0xA1B2)
-    ctx, state = initial_state(random.Random(seed), scope)
-    drawn = pc.generate(rng, ctx, state, PAIR_ROUNDS)
+    if case is None:
+        case = initial_case(random.Random(seed), scope)
+    ctx, state, _, model = case
+    drawn = pc.generate(rng, ctx, state, PAIR_ROUNDS, model=model)
     if drawn is None:
         return None, 0, 0
     o, twin, events = drawn
@@ -167,6 +176,10 @@ def _worker(wid: int, cfg: CampaignConfig, indices: list[int], queue: mp.Queue) 
     # Ctrl-C reaches the whole process group: the parent alone handles it and
     # terminates the workers (every finding already written is complete).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The loop allocates many short-lived, acyclic model values: collect cycles
+    # less often, and never rescan what the worker inherited from its parent.
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
     store = FindingStore(cfg.out / "findings", worker=wid)
     kinds: dict[str, int] = {}
     budget = ShrinkBudget(cfg.shrink_calls, cfg.shrink_seconds)
@@ -175,7 +188,12 @@ def _worker(wid: int, cfg: CampaignConfig, indices: list[int], queue: mp.Queue) 
         pairs = PairChecker(cfg.scope, engine.py)
         steps_done = 0
         for start in range(0, len(indices), cfg.batch):
-            seqs = [s for s in (make_sequence(engine, sequence_seed(cfg.seed, i), cfg.length)
+            # Sequence i and (every PAIR_EVERY) its paired run start from the same
+            # initial state: draw it once.
+            cases = {i: initial_case(random.Random(sequence_seed(cfg.seed, i)), cfg.scope)
+                     for i in indices[start:start + cfg.batch]}
+            seqs = [s for s in (make_sequence(engine, sequence_seed(cfg.seed, i), cfg.length,
+                                              cases[i])
                                 for i in indices[start:start + cfg.batch]) if s is not None]
             outcomes = engine.check_batch(seqs)
             found = 0
@@ -196,7 +214,8 @@ def _worker(wid: int, cfg: CampaignConfig, indices: list[int], queue: mp.Queue) 
             for i in indices[start:start + cfg.batch]:
                 if i % PAIR_EVERY or (found and cfg.stop_on_finding):
                     continue
-                finding, events, syncs = paired_run(pairs, sequence_seed(cfg.seed, i), cfg.scope)
+                finding, events, syncs = paired_run(pairs, sequence_seed(cfg.seed, i), cfg.scope,
+                                                    cases[i])
                 queue.put(("pairs", 1, events, syncs))
                 if finding is None:
                     continue

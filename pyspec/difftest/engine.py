@@ -230,14 +230,51 @@ class Engine:
         implementations are used)."""
         c = self.py.context(seq.context)
         n = len(seq.actions)
-        models = seq.py_models
+        models, actions, action_models = seq.py_models, seq.actions, seq.action_models
         flags = seq.valid0
         if flags is None:
             flags = full_flags(c, models[0])
-        for i in range(n):
-            failure, flags = self._axioms(c, seq, i, flags)
-            if failure is not None:
-                return Outcome(failure, driver_trace, n, same_as=seq)
+        record = self.coverage.record
+        post, read_isolation, write_isolation = sem.post, sem.read_isolation, sem.write_isolation
+        failure = None
+        for i, response in enumerate(seq.responses):
+            a, am = actions[i], action_models[i]
+            before, after = models[i], models[i + 1]
+            record(a, response)
+            if response == "Ok":
+                held = post(c, before, am, after)
+                if not held:
+                    failure = Failure("post", i, f"post of {a}: " + "; ".join(held.reasons[:3]))
+                    break
+                flags = next_flags(c, before, flags, after)
+                broken = first_of(flags)
+                if broken is not None:
+                    failure = Failure("valid_state", i,
+                                      f"valid_state: {broken.name} fails after {a}")
+                    break
+                result = Result(OK, after)
+                held = read_isolation(c, before, am, result)
+                if not held:
+                    failure = Failure("read_isolation", i, f"read_isolation: {held.reason}")
+                    break
+                held = write_isolation(c, before, am, result)
+                if not held:
+                    failure = Failure("write_isolation", i, f"write_isolation: {held.reason}")
+                    break
+                continue
+            code = response[1]
+            if after != before:
+                failure = Failure("error_unchanged", i, f"error {code} on {a} changed the state")
+                break
+            if not self.py.admits(c, before, am, code):
+                failure = Failure("error_msg", i, f"error_msg does not admit {code} for {a}")
+                break
+            self._errors_seen += 1
+            if self.close_call_every and self._errors_seen % self.close_call_every == 0:
+                self._close_calls(c, before, am)
+            flags = next_flags(c, before, flags, after)
+        if failure is not None:
+            return Outcome(failure, driver_trace, n, same_as=seq)
         if verdict is not None:
             answer = orjson.loads(verdict)
             if not answer.get("ok") or not answer.get("valid"):
@@ -247,38 +284,6 @@ class Engine:
                                        "last state, pyspec found every state valid"),
                                driver_trace, n, same_as=seq)
         return Outcome(None, driver_trace, n, same_as=seq)
-
-    def _axioms(self, c: object, seq: Sequence, i: int, flags: tuple
-                ) -> tuple[Failure | None, tuple]:
-        a, am = seq.actions[i], seq.action_models[i]
-        before, after = seq.py_models[i], seq.py_models[i + 1]
-        response = seq.responses[i]
-        self.coverage.record(a, response)
-        if response == "Ok":
-            holds, reasons = self.py.post(c, before, am, after)
-            if not holds:
-                return Failure("post", i, f"post of {a}: " + "; ".join(reasons[:3])), flags
-            flags = next_flags(c, before, flags, after)
-            broken = first_of(flags)
-            if broken is not None:
-                return Failure("valid_state", i,
-                               f"valid_state: {broken.name} fails after {a}"), flags
-            result = Result(OK, after)
-            for name, check in (("read_isolation", sem.read_isolation),
-                                ("write_isolation", sem.write_isolation)):
-                verdict = check(c, before, am, result)
-                if not verdict:
-                    return Failure(name, i, f"{name}: {verdict.reason}"), flags
-            return None, flags
-        code = response[1]
-        if after != before:
-            return Failure("error_unchanged", i, f"error {code} on {a} changed the state"), flags
-        if not self.py.admits(c, before, am, code):
-            return Failure("error_msg", i, f"error_msg does not admit {code} for {a}"), flags
-        self._errors_seen += 1
-        if self.close_call_every and self._errors_seen % self.close_call_every == 0:
-            self._close_calls(c, before, am)
-        return None, next_flags(c, before, flags, after)
 
     def _close_calls(self, c: object, before: object, am: object) -> None:
         """Which properties the refused step would have broken if let through."""

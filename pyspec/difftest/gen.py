@@ -207,29 +207,47 @@ def _m_unpinnable(s: object, o: int) -> list[int]:
 
 def _m_plausible_hcall(rng: random.Random, scope: Scope, ctx: object, s: object,
                        o: int) -> Json:
+    """`plausible_hcall` over model values.  Only which kinds of hypercall are
+    possible decides the first draw, so each candidate list is built only for
+    the kind drawn (the same draws, in the same order)."""
     table = _m_table(s, o)
-    choices: list[Callable[[], Json]] = []
     window = ctx.hyp_window
-    rw = _m_pages_of_kind(s, o, RW)
-    acc_vas = [va for va in range(scope.vadds) if va not in window]
-    if rw and acc_vas:
-        choices.append(lambda: ["HC_new", rng.choice(acc_vas), rng.choice(rw)])
-    mapped = [va for va in table if va not in window]
-    if mapped:
-        choices.append(lambda: ["HC_del", rng.choice(mapped)])
-    pts = _m_pages_of_kind(s, o, PT)
-    if pts:
-        choices.append(lambda: ["HC_lswitch", rng.choice(pts)])
     pm = s.hyp.get(o)
-    unused = [pa for pa in range(scope.padds) if pm is None or pa not in pm]
-    if unused:
-        choices.append(lambda: ["HC_pin", rng.choice(unused), rng.choice(PTYPES)])
-    unpinnable = _m_unpinnable(s, o)
+    held = pm if pm is not None else {}
+    mem = s.mem
+    has_rw = has_pt = False
+    for ma in held.values():
+        pg = mem.get(ma)
+        if pg is not None:
+            t = type(pg.content)
+            has_rw = has_rw or t is RW
+            has_pt = has_pt or t is PT
+    kinds: list[str] = []
+    if has_rw and any(va not in window for va in range(scope.vadds)):
+        kinds.append("HC_new")
+    if any(va not in window for va in table):
+        kinds.append("HC_del")
+    if has_pt:
+        kinds.append("HC_lswitch")
+    if any(pa not in held for pa in range(scope.padds)):
+        kinds.append("HC_pin")
+    unpinnable = _m_unpinnable(s, o) if held else []
     if unpinnable:
-        choices.append(lambda: ["HC_unpin", rng.choice(unpinnable)])
-    if not choices:
+        kinds.append("HC_unpin")
+    if not kinds:
         return uniform_hcall(rng, scope)
-    return rng.choice(choices)()
+    kind = rng.choice(kinds)
+    if kind == "HC_new":
+        acc_vas = [va for va in range(scope.vadds) if va not in window]
+        return ["HC_new", rng.choice(acc_vas), rng.choice(_m_pages_of_kind(s, o, RW))]
+    if kind == "HC_del":
+        return ["HC_del", rng.choice([va for va in table if va not in window])]
+    if kind == "HC_lswitch":
+        return ["HC_lswitch", rng.choice(_m_pages_of_kind(s, o, PT))]
+    if kind == "HC_pin":
+        return ["HC_pin", rng.choice([pa for pa in range(scope.padds) if pa not in held]),
+                rng.choice(PTYPES)]
+    return ["HC_unpin", rng.choice(unpinnable)]
 
 
 def _m_access(rng: random.Random, scope: Scope, ctx: object, s: object, hyper: bool) -> Json:

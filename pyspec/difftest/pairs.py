@@ -72,13 +72,14 @@ class PairChecker:
         self.scope = scope
         self.py = py
 
-    def generate(self, rng: random.Random, ctx: Json, s1: Json, rounds: int
-                 ) -> tuple[int, Json, list] | None:
-        """Draw a guest, an o-equivalent twin and a schedule of events."""
+    def generate(self, rng: random.Random, ctx: Json, s1: Json, rounds: int,
+                 model: object | None = None) -> tuple[int, Json, list] | None:
+        """Draw a guest, an o-equivalent twin and a schedule of events (`model`:
+        `s1` decoded, if the caller has it)."""
         c = self.py.context(ctx)
         o = rng.choice([k for k, _ in s1["oss"]])
         s2 = o_variant(rng, self.scope, s1, o)
-        models = [self.py.state(s1), self.py.state(s2)]
+        models = [model if model is not None else self.py.state(s1), self.py.state(s2)]
         if (self.py.first_invalid_model(c, models[1]) is not None
                 or not sem.os_equivalent(c, o, models[0], models[1])):
             return None

@@ -31,7 +31,8 @@ class PyspecOracle:
     def __init__(self) -> None:
         self._ctx_cache: dict[str, object] = {}
         self._encode_cache: dict[int, tuple[object, Json]] = {}
-        self._action_cache: dict[str, object] = {}
+        self._action_cache: dict[bytes, object] = {}
+        self._state_cache: dict[bytes, object] = {}
         self._bytes_cache: dict[int, tuple[object, bytes]] = {}         # maps, states
         self._entry_cache: dict[int, tuple[object, int, bytes]] = {}    # map entries
         self._response_cache: dict[object, Json] = {}
@@ -44,10 +45,24 @@ class PyspecOracle:
         return model
 
     def state(self, state: Json) -> object:
-        return codec.decode("state", state)
+        """`codec.decode("state", state)`, memoised by the state's bytes for the
+        last few states (the paired runs decode each of their states twice)."""
+        try:
+            key = orjson.dumps(state)
+        except TypeError:        # not plain JSON (huge integers...): the codec says why
+            return codec.decode("state", state)
+        model = self._state_cache.get(key)
+        if model is None:
+            if len(self._state_cache) >= 64:
+                self._state_cache.clear()
+            model = self._state_cache[key] = codec.decode("state", state)
+        return model
 
     def action(self, action: Json) -> object:
-        key = str(action)
+        try:
+            key = orjson.dumps(action)
+        except TypeError:        # not plain JSON (huge integers...): the codec says why
+            return codec.decode("action", action)
         model = self._action_cache.get(key)
         if model is None:
             if len(self._action_cache) > 100_000:
@@ -103,23 +118,22 @@ class PyspecOracle:
             j = self._response_cache[response] = codec.encode(response)
         return j
 
-    def _entry(self, k: int, v: object) -> bytes:
-        """The bytes of one map entry `[k, v]`, memoised by the identity of `v`
-        (the model is immutable; the cache keeps `v` alive so its id is not
-        reused, and the key is checked: one value may sit under two keys)."""
-        hit = self._entry_cache.get(id(v))
-        if hit is None or hit[0] is not v or hit[1] != k:
-            hit = self._entry_cache[id(v)] = (v, k, b"[%d,%s]" % (k, value_bytes(v)))
-        return hit[2]
-
     def _map_bytes(self, m: object) -> bytes:
         """The bytes of a map of records (`oss`, `hyp`, `mem`), memoised by
-        identity, reusing the bytes of every entry shared with a map seen before."""
+        identity, reusing the bytes of every entry `[k, v]` shared with a map
+        seen before (memoised by the identity of `v`: the model is immutable,
+        the cache keeps `v` alive so its id is not reused, and the key is
+        checked since one value may sit under two keys)."""
         hit = self._bytes_cache.get(id(m))
         if hit is None or hit[0] is not m:
-            entry = self._entry
-            hit = self._bytes_cache[id(m)] = (
-                m, b"[" + b",".join([entry(k, v) for k, v in m.items()]) + b"]")
+            entries = self._entry_cache
+            parts = []
+            for k, v in m.items():
+                e = entries.get(id(v))
+                if e is None or e[0] is not v or e[1] != k:
+                    e = entries[id(v)] = (v, k, b"[%d,%s]" % (k, value_bytes(v)))
+                parts.append(e[2])
+            hit = self._bytes_cache[id(m)] = (m, b"[" + b",".join(parts) + b"]")
         return hit[1]
 
     def state_bytes(self, s: object) -> bytes:

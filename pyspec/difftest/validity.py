@@ -6,13 +6,14 @@ whose inputs changed.
 parts of the (immutable) state:
 
   1 Trusted_no_hcall              ctx, oss
-  2 Running_no_hcall              active_os, activity, oss       (constant time)
-  3 Svc_when_privileged           ctx, active_os, activity, exec_mode  (constant)
-  4 Usr_when_untrusted            ctx, active_os, activity, exec_mode  (constant)
+  2 Running_no_hcall              active_os, activity, oss
+  3 Svc_when_privileged           ctx, active_os, activity, exec_mode
+  4 Usr_when_untrusted            ctx, active_os, activity, exec_mode
   5 Hyp_maps_owned                hyp, and the owner of every page
   6 Page_tables_owned             ctx, and the owner and page-table contents of every page
-  7 Os_tables_exist               active_os, oss, hyp, and every page's owner and
-                                  whether it is a page table
+  7 Os_tables_exist               active_os, the guests of oss and their current
+                                  pages, hyp, and every page's owner and whether
+                                  it is a page table
   8 Accessible_mappings_physical  ctx, hyp, and the owner and page-table contents of
                                   every page
 
@@ -141,14 +142,31 @@ def next_flags(ctx: object, prev: object, prev_flags: Flags, s: object) -> Flags
         return next(checks[i](ctx, _PagesOf(s, changed)), None) is not None
 
     kinds = diff is not None
+    same_control = (s.active_os == prev.active_os and s.activity is prev.activity)
+    same_mode = same_control and s.exec_mode is prev.exec_mode
     return (
         prev_flags[0] if same_oss else run(0),
-        run(1),
-        run(2),
-        run(3),
+        prev_flags[1] if same_oss and same_control else run(1),
+        prev_flags[2] if same_mode else run(2),
+        prev_flags[3] if same_mode else run(3),
         prev_flags[4] if same_hyp and kinds else run(4),
         per_page(5) if kinds else run(5),
-        (prev_flags[6] if same_oss and same_hyp and kinds and s.active_os == prev.active_os
-         else run(6)),
+        (prev_flags[6] if same_hyp and kinds and s.active_os == prev.active_os
+         and _same_pages(prev.oss, s.oss) else run(6)),
         per_page(7) if same_hyp and kinds else run(7),
     )
+
+
+def _same_pages(o0: object, o1: object) -> bool:
+    """The same guests with the same current pages (all that property 7 reads
+    of `oss`; a served or issued hypercall changes only `hcall`)."""
+    if o0 is o1:
+        return True
+    if len(o0) != len(o1):
+        return False
+    get = o0.get
+    for o, i1 in o1.items():
+        i0 = get(o)
+        if i0 is None or i0.curr_page != i1.curr_page:
+            return False
+    return True
