@@ -156,3 +156,17 @@ def test_incremental_valid_state_is_the_full_check(scope):
                 assert validity.next_flags(ctx, before, fb, after) == fa
                 seen.add(fa)
     assert len(seen) > 8       # many different verdicts, valid and invalid, were compared
+
+
+@pytest.mark.parametrize("scope", SCOPES)
+def test_flags_name_the_violated_properties(scope):
+    """The close calls' shortcut: the properties full_flags marks are exactly
+    those valid_state lists a violation of."""
+    rng = random.Random(4)
+    py = PyspecOracle()
+    for _ in range(40):
+        _, ctx, states = walk(rng, scope, 20)
+        for s in states[::4]:
+            t = perturb(rng, scope, ctx, perturb(rng, scope, ctx, s))
+            flags = validity.full_flags(ctx, t)
+            assert {p.name for p, bad in zip(validity.PROPS, flags) if bad} == py.violated(ctx, t)
