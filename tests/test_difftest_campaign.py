@@ -36,6 +36,14 @@ def bad_driver(tmp_path_factory) -> Path:
     return binary
 
 
+@pytest.fixture(scope="module")
+def del_window_driver(tmp_path_factory) -> Path:
+    """A driver whose Del accepts hypervisor-window addresses: at seed 0 and
+    length 5 its first finding comes in the tenth batch of 32 sequences."""
+    _, binary = prepare(by_id(["ml-del-window"])[0], tmp_path_factory.mktemp("mutant"))
+    return binary
+
+
 def vcert(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "pyspec.cli", *args], capture_output=True,
                           text=True, timeout=timeout, cwd=REPO)
@@ -82,6 +90,16 @@ def test_divergence_is_saved_shrunk_and_replayed(tmp_path, bad_driver):
     # ...and no failure against the real one.
     out = vcert("replay", str(res.findings[0]["path"]))
     assert out.returncode == 0 and "no longer fails" in out.stdout
+
+
+def test_steps_to_first_finding_after_the_first_batch(tmp_path, del_window_driver):
+    cfg = CampaignConfig(seed=0, sequences=2000, length=5, jobs=1, out=tmp_path,
+                         driver=str(del_window_driver), progress=False, stop_on_finding=True)
+    res = run_campaign(cfg)
+    assert len(res.findings) == 1 and res.sequences > cfg.batch
+    # The worker stopped after the batch of its finding: the first finding is
+    # within that last batch, never beyond the steps the campaign ran.
+    assert res.steps - cfg.batch * cfg.length < res.first_finding_steps <= res.steps
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL])

@@ -186,8 +186,10 @@ def _worker(wid: int, cfg: CampaignConfig, indices: list[int], queue: mp.Queue) 
     with DriverPipe(cfg.driver) as driver:
         engine = Engine(cfg.scope, driver)
         pairs = PairChecker(cfg.scope, engine.py)
-        steps_done = 0
         for start in range(0, len(indices), cfg.batch):
+            # Steps of this batch so far: the parent adds the steps of the
+            # batches it has already been told about (`progress`).
+            steps_done = 0
             # Sequence i and (every PAIR_EVERY) its paired run start from the same
             # initial state: draw it once.
             cases = {i: initial_case(random.Random(sequence_seed(cfg.seed, i)), cfg.scope)
