@@ -129,6 +129,28 @@ def test_interrupting_a_campaign_keeps_its_findings(tmp_path, bad_driver, sig):
     assert not list(findings.glob(".*.tmp*")) or sig == signal.SIGKILL
 
 
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_an_interrupted_campaign_reports_the_work_done(tmp_path, sig):
+    proc = subprocess.Popen([sys.executable, "-m", "pyspec.cli", "diff", "--jobs", "2",
+                             "--sequences", "100000", "--length", "20", "--no-progress",
+                             "--out", str(tmp_path)], cwd=REPO,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                            text=True, start_new_session=True)
+    time.sleep(4)                    # well past the first batches of both workers
+    if sig == signal.SIGTERM:
+        os.kill(proc.pid, sig)
+    else:
+        os.killpg(proc.pid, sig)     # Ctrl-C reaches the whole process group
+    stdout, _ = proc.communicate(timeout=30)
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["interrupted"] and "[interrupted]" in stdout
+    assert 0 < summary["sequences"] < 100000
+    assert summary["steps"] == summary["sequences"] * 20
+    # The coverage of every batch counted in `steps` (no finding: every step).
+    assert sum(summary["coverage"]["cells"].values()) == summary["steps"]
+    assert len(summary["coverage"]["missed"]["cells"]) < 68
+
+
 def test_seeded_faults_are_killed(tmp_path):
     budget = MutationBudget(sequences=200, length=50, seed=0, timeout=120)
     for mutant in by_id(["py-unpin-no-scrub", "py-access-error-order", "py-chmod-always-usr",

@@ -33,6 +33,8 @@ from .validity import full_flags
 MAX_FINDINGS_PER_KIND = 3   # per worker: further findings of a kind are only counted
 PAIR_EVERY = 8              # one paired OS-isolation run per this many sequences
 PAIR_ROUNDS = 12
+POLL_SECONDS = 0.2          # the parent checks for an interrupt at least this often
+DRAIN_SECONDS = 1.0         # after an interrupt, read what the workers sent for this long
 
 
 @dataclass
@@ -228,11 +230,13 @@ def _worker(wid: int, cfg: CampaignConfig, indices: list[int], queue: mp.Queue) 
                     continue
                 _report(queue, store, finding, steps_done,
                         lambda f: shrink_paired(pairs, f, budget))
+            # Each batch's steps and coverage go to the parent with it, so that
+            # an interrupted campaign's summary has the work of every batch done.
+            batch_coverage, engine.coverage = engine.coverage, Coverage()
             queue.put(("progress", len(indices[start:start + cfg.batch]),
-                       sum(o.steps for o in outcomes), found))
+                       sum(o.steps for o in outcomes), found, batch_coverage))
             if found and cfg.stop_on_finding:
                 break
-        queue.put(("coverage", engine.coverage.to_json()))
     queue.put(("done", wid))
 
 
@@ -253,23 +257,37 @@ def run_campaign(cfg: CampaignConfig) -> CampaignResult:
     for w in workers:
         w.start()
     running = len(workers)
+    stopping = False
 
     def stop(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
+        # Only a flag: raising here could cut a message in half while it is
+        # read from the queue, and the messages still queued are drained below.
+        nonlocal stopping
+        stopping = True
 
-    previous = signal.signal(signal.SIGTERM, stop)   # `kill` stops cleanly too
+    # Ctrl-C, and `kill` (SIGTERM), stop cleanly.
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    drain_until = 0.0
     try:
         while running:
+            if stopping and not result.interrupted:
+                result.interrupted = True
+                # What the workers have already sent (each batch's steps and
+                # coverage, findings) still counts; then they are terminated.
+                drain_until = time.monotonic() + DRAIN_SECONDS
+            if result.interrupted and time.monotonic() > drain_until:
+                break
             try:
-                msg = queue.get(timeout=1.0)
+                msg = queue.get(timeout=0.05 if result.interrupted else POLL_SECONDS)
             except Exception:
-                if not any(w.is_alive() for w in workers):
+                if result.interrupted or not any(w.is_alive() for w in workers):
                     break
                 continue
             kind = msg[0]
             if kind == "progress":
                 result.sequences += msg[1]
                 result.steps += msg[2]
+                result.coverage.merge(msg[4])
                 progress.update(msg[1], msg[2], msg[3])
             elif kind == "finding":
                 entry = {"path": msg[1], "oracle": msg[2], "detail": msg[3],
@@ -287,14 +305,11 @@ def run_campaign(cfg: CampaignConfig) -> CampaignResult:
                 result.pair_syncs += msg[3]
             elif kind == "suppressed":
                 result.suppressed += msg[1]
-            elif kind == "coverage":
-                result.coverage.merge(Coverage.from_json(msg[1]))
             elif kind == "done":
                 running -= 1
-    except KeyboardInterrupt:
-        result.interrupted = True
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         for w in workers:
             if w.is_alive():
                 w.terminate()
