@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -149,6 +150,40 @@ def test_an_interrupted_campaign_reports_the_work_done(tmp_path, sig):
     # The coverage of every batch counted in `steps` (no finding: every step).
     assert sum(summary["coverage"]["cells"].values()) == summary["steps"]
     assert len(summary["coverage"]["missed"]["cells"]) < 68
+
+
+def test_an_invalid_generated_state_is_a_finding(tmp_path, monkeypatch):
+    """A state pyspec's generator makes and its valid_state rejects is a bug of
+    pyspec: a `generator_invalid` finding, not a silently skipped sequence."""
+    from dataclasses import replace
+
+    from pyspec import codec
+    from pyspec.difftest import campaign
+    from pyspec.model import Mode, OsActivity
+
+    draw = campaign.initial_case
+    broken = {campaign.sequence_seed(3, 2), campaign.sequence_seed(3, 5)}
+
+    def invalid_sometimes(rng, scope):
+        hit = any(rng.getstate() == random.Random(b).getstate() for b in broken)
+        ctx, state, c, s = draw(rng, scope)
+        if hit:      # a state the running hypervisor sees in user mode
+            s = replace(s, exec_mode=Mode.Usr, activity=OsActivity.Waiting)
+            state = codec.encode(s)
+        return ctx, state, c, s
+
+    monkeypatch.setattr(campaign, "initial_case", invalid_sometimes)   # inherited by fork
+    cfg = CampaignConfig(seed=3, sequences=8, length=10, jobs=1, out=tmp_path, progress=False)
+    res = run_campaign(cfg)
+    assert [f["oracle"] for f in res.findings] == ["generator_invalid"] * 2
+    assert res.sequences == 6 and res.steps == 60          # the two are not counted
+    finding = load_finding(Path(res.findings[0]["path"]))
+    assert finding.seed in broken and finding.step == -1 and finding.actions == []
+    assert "Svc_when_privileged" in finding.detail and finding.initial_state["exec_mode"] == "Usr"
+    out = vcert("replay", res.findings[0]["path"])
+    assert out.returncode == 1 and "still fails" in out.stdout
+    _, html_path = write_reports(cfg, res)
+    assert "generator_invalid" in html_path.read_text()
 
 
 def test_seeded_faults_are_killed(tmp_path):

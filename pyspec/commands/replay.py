@@ -13,6 +13,7 @@ import json
 import sys
 from pathlib import Path
 
+from pyspec import semantics as sem
 from pyspec.difftest.driver_pipe import DriverPipe
 from pyspec.difftest.engine import Engine
 from pyspec.difftest.findings import load_finding
@@ -61,6 +62,8 @@ def run(args: argparse.Namespace) -> int:
         return _replay_cache(finding, scope, args.original, args.driver)
     if finding.paired is not None:
         return _replay_pair(finding, scope, args.original)
+    if finding.oracle == "generator_invalid":
+        return _replay_generator_invalid(finding)
     case = finding.shrunk if finding.shrunk and not args.original else None
     ctx = case["context"] if case else finding.context
     state = case["initial_state"] if case else finding.initial_state
@@ -85,6 +88,24 @@ def run(args: argparse.Namespace) -> int:
         print("result: no longer fails")
         return 0
     print(f"result: still fails: {failure.oracle} at step {failure.step}: {failure.detail}")
+    return 1
+
+
+def _replay_generator_invalid(finding) -> int:
+    """A generated initial state pyspec's valid_state rejected: check it again."""
+    py = PyspecOracle()
+    try:
+        violations = sem.valid_state(py.context(finding.context), py.state(finding.initial_state))
+    except ValueError as exc:
+        print(f"vcert replay: the finding's case is malformed: {exc}", file=sys.stderr)
+        return 2
+    print(f"finding: {finding.oracle}: {finding.detail}")
+    for v in violations:
+        print(f"  {v}")
+    if not violations:
+        print("result: no longer fails (pyspec's valid_state accepts the state)")
+        return 0
+    print(f"result: still fails: {len(violations)} violation(s) of pyspec's valid_state")
     return 1
 
 

@@ -18,6 +18,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from pyspec import semantics as sem
+
 from .coverage import Coverage
 from .driver_pipe import DriverPipe
 from .engine import Engine, Failure, Sequence
@@ -28,7 +30,7 @@ from .progress import Progress
 from .scope import Scope
 from .shrink import Case, Shrinker, ShrinkBudget
 from .states import initial_case
-from .validity import full_flags
+from .validity import PROPS, full_flags
 
 MAX_FINDINGS_PER_KIND = 3   # per worker: further findings of a kind are only counted
 PAIR_EVERY = 8              # one paired OS-isolation run per this many sequences
@@ -77,20 +79,47 @@ def sequence_seed(seed: int, index: int) -> int:
     return seed * 1_000_003 + index
 
 
-def make_sequence(engine: Engine, seed: int, length: int,
-                  case: tuple | None = None) -> Sequence | None:
-    """Sequence number `seed`: its initial state and adaptive actions (`case`:
-    `initial_case(random.Random(seed), engine.scope)`, if the caller has it)."""
-    if case is None:
-        case = initial_case(random.Random(seed), engine.scope)
+def initial_flags(engine: Engine, case: tuple) -> tuple:
+    """pyspec's valid_state, in full, on the initial state of `case` (a
+    tuple of `initial_case`): a true flag is a property it violates."""
+    ctx, _, _, model = case
+    return full_flags(engine.py.context(ctx), model)
+
+
+def sequence_of(engine: Engine, seed: int, length: int, case: tuple, flags: tuple) -> Sequence:
+    """Sequence number `seed` from its valid initial `case` (`flags`: its
+    `initial_flags`, all false): the adaptive actions drawn on pyspec."""
     ctx, state, _, model = case
-    flags = full_flags(engine.py.context(ctx), model)   # pyspec's valid_state, in full
-    if any(flags):
-        return None
     seq = engine.generate(seed ^ 0x5EED, state, length, ctx, model=model)
     seq.seed = seed
     seq.valid0 = flags
     return seq
+
+
+def make_sequence(engine: Engine, seed: int, length: int,
+                  case: tuple | None = None) -> Sequence | None:
+    """Sequence number `seed`: its initial state and adaptive actions (`case`:
+    `initial_case(random.Random(seed), engine.scope)`, if the caller has it).
+    None when pyspec's valid_state rejects the generated state (a campaign
+    reports that as a `generator_invalid` finding)."""
+    if case is None:
+        case = initial_case(random.Random(seed), engine.scope)
+    flags = initial_flags(engine, case)
+    if any(flags):
+        return None
+    return sequence_of(engine, seed, length, case, flags)
+
+
+def generator_invalid_finding(engine: Engine, seed: int, case: tuple, scope: Scope) -> Finding:
+    """The generated initial state of `case`, which pyspec's valid_state
+    rejects: a bug of pyspec's generator (or of its valid_state)."""
+    ctx, state, ctx_model, model = case
+    violations = sem.valid_state(ctx_model, model)
+    props = sorted({v.prop.name for v in violations}, key=[p.name for p in PROPS].index)
+    detail = (f"the generated initial state is invalid for pyspec: {', '.join(props)}: "
+              f"{violations[0] if violations else 'first_invalid disagrees with valid_state'}")
+    return Finding(oracle="generator_invalid", detail=detail, seed=seed, scope=scope.to_json(),
+                   context=ctx, initial_state=state, actions=[], step=-1)
 
 
 def to_finding(seq: Sequence, failure: Failure, driver_trace: list, scope: Scope) -> Finding:
@@ -196,11 +225,31 @@ def _worker(wid: int, cfg: CampaignConfig, indices: list[int], queue: mp.Queue) 
             # initial state: draw it once.
             cases = {i: initial_case(random.Random(sequence_seed(cfg.seed, i)), cfg.scope)
                      for i in indices[start:start + cfg.batch]}
-            seqs = [s for s in (make_sequence(engine, sequence_seed(cfg.seed, i), cfg.length,
-                                              cases[i])
-                                for i in indices[start:start + cfg.batch]) if s is not None]
-            outcomes = engine.check_batch(seqs)
+            seqs, invalid = [], []
+            for i, case in cases.items():
+                flags = initial_flags(engine, case)
+                if any(flags):
+                    invalid.append(i)
+                else:
+                    seqs.append(sequence_of(engine, sequence_seed(cfg.seed, i), cfg.length,
+                                            case, flags))
             found = 0
+            # A generated state pyspec rejects is not tested (nor paired): it is
+            # a finding against pyspec's generator.
+            for i in invalid:
+                found += 1
+                kinds["generator_invalid"] = kinds.get("generator_invalid", 0) + 1
+                if kinds["generator_invalid"] > MAX_FINDINGS_PER_KIND:
+                    queue.put(("suppressed", 1))
+                    continue
+                _report(queue, store, generator_invalid_finding(
+                    engine, sequence_seed(cfg.seed, i), cases[i], cfg.scope),
+                    0, lambda f: None)
+                if cfg.stop_on_finding:
+                    break
+            if found and cfg.stop_on_finding:
+                seqs = []
+            outcomes = engine.check_batch(seqs) if seqs else []
             for seq, out in zip(seqs, outcomes):
                 steps_done += out.steps if out.failure is None else out.failure.step + 1
                 if out.failure is None:
@@ -216,7 +265,7 @@ def _worker(wid: int, cfg: CampaignConfig, indices: list[int], queue: mp.Queue) 
                 if cfg.stop_on_finding:
                     break
             for i in indices[start:start + cfg.batch]:
-                if i % PAIR_EVERY or (found and cfg.stop_on_finding):
+                if i % PAIR_EVERY or i in invalid or (found and cfg.stop_on_finding):
                     continue
                 finding, events, syncs = paired_run(pairs, sequence_seed(cfg.seed, i), cfg.scope,
                                                     cases[i])
@@ -233,7 +282,7 @@ def _worker(wid: int, cfg: CampaignConfig, indices: list[int], queue: mp.Queue) 
             # Each batch's steps and coverage go to the parent with it, so that
             # an interrupted campaign's summary has the work of every batch done.
             batch_coverage, engine.coverage = engine.coverage, Coverage()
-            queue.put(("progress", len(indices[start:start + cfg.batch]),
+            queue.put(("progress", len(indices[start:start + cfg.batch]), len(seqs),
                        sum(o.steps for o in outcomes), found, batch_coverage))
             if found and cfg.stop_on_finding:
                 break
@@ -284,11 +333,11 @@ def run_campaign(cfg: CampaignConfig) -> CampaignResult:
                     break
                 continue
             kind = msg[0]
-            if kind == "progress":
-                result.sequences += msg[1]
-                result.steps += msg[2]
-                result.coverage.merge(msg[4])
-                progress.update(msg[1], msg[2], msg[3])
+            if kind == "progress":   # sequences drawn, tested, steps, findings, coverage
+                result.sequences += msg[2]
+                result.steps += msg[3]
+                result.coverage.merge(msg[5])
+                progress.update(msg[1], msg[3], msg[4])
             elif kind == "finding":
                 entry = {"path": msg[1], "oracle": msg[2], "detail": msg[3],
                          "shrunk_length": None}
