@@ -63,6 +63,15 @@ def test_clean_campaign_finds_nothing_and_writes_reports(tmp_path):
     assert "<table>" in html and "Page_unpin" in html and "No_free_memory" in html
 
 
+def test_summary_records_the_workers_used(tmp_path):
+    cfg = CampaignConfig(seed=2, sequences=3, length=5, jobs=8, out=tmp_path, progress=False)
+    res = run_campaign(cfg)
+    json_path, html_path = write_reports(cfg, res)
+    summary = json.loads(json_path.read_text())
+    assert summary["jobs_requested"] == 8 and summary["workers"] == 3   # one per sequence
+    assert "3 worker(s) (--jobs 8)" in html_path.read_text()
+
+
 def test_divergence_is_saved_shrunk_and_replayed(tmp_path, bad_driver):
     cfg = CampaignConfig(seed=0, sequences=40, length=40, jobs=1, out=tmp_path,
                          driver=str(bad_driver), progress=False, stop_on_finding=True)

@@ -66,6 +66,7 @@ class CampaignResult:
     pair_events: int = 0      # steps taken in them (both runs)
     pair_syncs: int = 0       # synchronised o-actions
     coverage: Coverage = field(default_factory=Coverage)
+    workers: int = 0          # worker processes used: --jobs, at most one per sequence
     interrupted: bool = False
     first_finding_steps: int | None = None
     first_finding_seconds: float | None = None
@@ -294,7 +295,7 @@ def run_campaign(cfg: CampaignConfig) -> CampaignResult:
     cfg.out.mkdir(parents=True, exist_ok=True)
     (cfg.out / "findings").mkdir(exist_ok=True)
     result = CampaignResult()
-    jobs = max(1, min(cfg.jobs, cfg.sequences or 1))
+    jobs = result.workers = max(1, min(cfg.jobs, cfg.sequences or 1))
     shares = [list(range(w, cfg.sequences, jobs)) for w in range(jobs)]
     ctx = mp.get_context("fork")
     queue: mp.Queue = ctx.Queue()
