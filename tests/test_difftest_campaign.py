@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from pyspec.difftest.campaign import CampaignConfig, run_campaign
+from pyspec.difftest.campaign import MAX_FINDINGS_PER_KIND, CampaignConfig, run_campaign
 from pyspec.difftest.driver_pipe import DriverPipe
 from pyspec.difftest.engine import Engine
-from pyspec.difftest.findings import load_finding
+from pyspec.difftest.findings import Finding, load_finding
 from pyspec.difftest.mutants import by_id, prepare
 from pyspec.difftest.mutation import MutationBudget, run_mutant
 from pyspec.difftest.report import write_reports
@@ -100,6 +100,17 @@ def test_divergence_is_saved_shrunk_and_replayed(tmp_path, bad_driver):
     # ...and no failure against the real one.
     out = vcert("replay", str(res.findings[0]["path"]))
     assert out.returncode == 0 and "no longer fails" in out.stdout
+
+
+def test_findings_are_deduplicated_by_oracle_only(tmp_path, bad_driver):
+    """A worker keeps MAX_FINDINGS_PER_KIND findings per oracle and counts the
+    rest; there is no other notion of "the same bug" (no Finding.key)."""
+    cfg = CampaignConfig(seed=0, sequences=96, length=40, jobs=1, out=tmp_path,
+                         driver=str(bad_driver), progress=False, shrink_calls=50)
+    res = run_campaign(cfg)
+    assert [f["oracle"] for f in res.findings] == ["agreement"] * MAX_FINDINGS_PER_KIND
+    assert res.suppressed > 0
+    assert not hasattr(Finding, "key")
 
 
 def test_steps_to_first_finding_after_the_first_batch(tmp_path, del_window_driver):

@@ -37,10 +37,6 @@ class Finding:
     # paired runs, cstates for sequences.
     cache: dict | None = None
 
-    def key(self) -> tuple[str, str]:
-        """Findings with the same oracle and first detail line count as one bug."""
-        return (self.oracle, self.detail.split(":")[0])
-
     def to_json(self) -> dict[str, Any]:
         return {"format": FORMAT, **asdict(self)}
 
