@@ -226,9 +226,16 @@ def test_vcert_diff_cache_exit_status(tmp_path: Path, driver_binary,
     assert main(common + ["--out", str(tmp_path / "flush")]) == 0
     out = capsys.readouterr().out
     assert "30 sequences, 600 steps against the driver, coherence checked" in out
+    summary = json.loads((tmp_path / "flush" / "summary.json").read_text())
+    assert summary["mode"] == "cache" and summary["cache_config"]["flush_on_switch"]
+    assert (summary["sequences"], summary["steps"], summary["findings"]) == (30, 600, [])
+    assert summary["os_isolation"]["paired_runs"] > 0
     assert main(common + ["--no-flush", "--pairs", "60", "--out", str(tmp_path / "leak")]) == 1
     out = capsys.readouterr().out
     assert "cache_observation:" in out and "no flush" in out
+    summary = json.loads((tmp_path / "leak" / "summary.json").read_text())
+    assert "cache_observation" in [f["oracle"] for f in summary["findings"]]
+    assert all(Path(f["path"]).is_file() for f in summary["findings"])
     assert main(["diff", "--cache", "--cache-size", "-1"]) == 2
 
 

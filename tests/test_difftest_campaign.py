@@ -57,6 +57,7 @@ def test_clean_campaign_finds_nothing_and_writes_reports(tmp_path):
     assert res.sequences == 120 and res.steps == 120 * 40
     json_path, html_path = write_reports(cfg, res)
     summary = json.loads(json_path.read_text())
+    assert summary["mode"] == "campaign"
     assert summary["steps"] == 4800 and summary["findings"] == []
     assert sum(summary["coverage"]["cells"].values()) == 4800
     html = html_path.read_text()
@@ -238,12 +239,45 @@ def test_a_crashing_driver_becomes_a_finding(tmp_path):
     assert [f["oracle"] for f in res.findings] == ["driver_crash", "driver_crash"]
 
 
-def test_exhaustive_mode_counts_every_sequence():
-    out = vcert("diff", "--exhaustive", "1", "--seed", "3")
+def test_exhaustive_mode_counts_every_sequence(tmp_path):
+    out = vcert("diff", "--exhaustive", "1", "--seed", "3", "--out", str(tmp_path / "d1"))
     assert out.returncode == 0, out.stderr
     first = out.stdout.split()
     assert first[:3] == ["exhaustive", "depth", "1:"]
     n1 = int(first[3])
-    out = vcert("diff", "--exhaustive", "2", "--seed", "3")
+    summary = json.loads((tmp_path / "d1" / "summary.json").read_text())
+    assert summary["mode"] == "exhaustive" and summary["depth"] == 1
+    assert summary["sequences"] == n1 and summary["steps"] == n1 and summary["findings"] == []
+    out = vcert("diff", "--exhaustive", "2", "--seed", "3", "--out", str(tmp_path / "d2"))
     n2 = int(out.stdout.split()[3])
     assert n2 == n1 + n1 * n1 and "0 failure(s)" in out.stdout
+
+
+def test_exhaustive_mode_writes_its_findings(tmp_path, del_window_driver):
+    out = vcert("diff", "--exhaustive", "1", "--seed", "5", "--driver", str(del_window_driver),
+                "--out", str(tmp_path))
+    assert out.returncode == 1, out.stderr
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["failures"] == 1 and len(summary["findings"]) == 1
+    entry = summary["findings"][0]
+    finding = load_finding(Path(entry["path"]))
+    assert finding.oracle == entry["oracle"] == "agreement" and finding.seed == 5
+    assert finding.shrunk and entry["shrunk_length"] == len(finding.shrunk["actions"])
+    out = vcert("replay", entry["path"], "--driver", str(del_window_driver))
+    assert out.returncode == 1 and "still fails" in out.stdout
+
+
+@pytest.mark.parametrize("args", [
+    ["--exhaustive", "1", "--jobs", "2"],
+    ["--exhaustive", "1", "--sequences", "10"],
+    ["--exhaustive", "1", "--stop-on-finding"],
+    ["--cache", "--jobs", "2"],
+    ["--cache", "--stop-on-finding"],
+    ["--cache-size", "3"],
+    ["--no-flush"],
+    ["--pairs", "4"],
+])
+def test_options_a_mode_does_not_use_are_refused(tmp_path, args):
+    out = vcert("diff", *args, "--out", str(tmp_path))
+    assert out.returncode == 2 and "not used by" in out.stderr
+    assert not (tmp_path / "summary.json").exists()

@@ -14,7 +14,7 @@ from .findings import load_finding, write_atomic
 
 def summary(cfg: CampaignConfig, res: CampaignResult) -> dict:
     return {
-        "seed": cfg.seed, "scope": cfg.scope.to_json(),
+        "mode": "campaign", "seed": cfg.seed, "scope": cfg.scope.to_json(),
         "jobs_requested": cfg.jobs, "workers": res.workers,
         "sequences": res.sequences, "length": cfg.length, "steps": res.steps,
         "seconds": res.seconds, "steps_per_second": round(res.rate, 1),
