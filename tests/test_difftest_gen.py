@@ -15,7 +15,10 @@ from pyspec import semantics as sem
 from pyspec.difftest import validity
 from pyspec.difftest.campaign import make_sequence
 from pyspec.difftest.engine import Engine
-from pyspec.difftest.gen import next_action, next_action_model, uniform_action
+from pyspec.difftest.coverage import action_name, response_name
+from pyspec.difftest.gen import (
+    _m_plausible_hcall, next_action, next_action_model, plausible_hcall, uniform_action,
+)
 from pyspec.difftest.pyspec_oracle import PyspecOracle, value_bytes
 from pyspec.difftest.scope import SMALL_SCOPE, Scope
 from pyspec.difftest.states import initial_case, initial_state
@@ -94,6 +97,56 @@ def test_generation_over_models_draws_what_the_json_generator_draws(scope):
                 assert next_action_model(a, scope, ctx, s) == next_action(
                     b, scope, ctx_json, codec.encode(s))
             assert a.random() == b.random()     # the same draws were consumed
+
+
+@pytest.mark.parametrize("scope", SCOPES)
+def test_plausible_hcalls_over_models_and_wrong_kinds(scope):
+    """Both plausible-hypercall generators draw the same hypercall with the same
+    random draws for every guest, and HC_new (HC_lswitch) sometimes names a
+    page-table (RW) page on purpose, mostly an RW (page-table) page."""
+    rng = random.Random(5)
+    kinds = {("HC_new", "RW"): 0, ("HC_new", "PT"): 0,
+             ("HC_lswitch", "PT"): 0, ("HC_lswitch", "RW"): 0}
+    for _ in range(15):
+        ctx_json, ctx, states = walk(rng, scope, 30)
+        for s in states:
+            s_json = codec.encode(s)
+            for o in list(s.oss) + [scope.guests + 2]:
+                seed = rng.randrange(1 << 30)
+                a, b = random.Random(seed), random.Random(seed)
+                for _ in range(10):
+                    h = _m_plausible_hcall(a, scope, ctx, s, o)
+                    assert h == plausible_hcall(b, scope, ctx_json, s_json, o)
+                    if h[0] in ("HC_new", "HC_lswitch") and o in s.hyp:
+                        pa = h[2] if h[0] == "HC_new" else h[1]
+                        ma = s.hyp[o].get(pa)
+                        page = None if ma is None else s.mem.get(ma)
+                        kind = type(page.content).__name__ if page is not None else None
+                        if (h[0], kind) in kinds:
+                            kinds[(h[0], kind)] += 1
+                assert a.random() == b.random()
+    assert kinds[("HC_new", "PT")] > 0 and kinds[("HC_lswitch", "RW")] > 0
+    assert kinds[("HC_new", "PT")] * 5 < kinds[("HC_new", "RW")]
+    assert kinds[("HC_lswitch", "RW")] * 5 < kinds[("HC_lswitch", "PT")]
+
+
+def test_campaign_sequences_reach_wrong_page_type_past_the_gate():
+    """New/Wrong_page_type and Lswitch/Wrong_page_type (the gate passed, the page
+    is of the wrong kind) are hit by a short campaign's sequences, while most
+    steps still pass their preconditions."""
+    engine = Engine(Scope(), None)
+    cells, steps, ok = set(), 0, 0
+    for seed in range(300):
+        seq = make_sequence(engine, seed, 50)
+        if seq is None:
+            continue
+        for a, r in zip(seq.actions, seq.responses):
+            cells.add((action_name(a), response_name(r)))
+            steps += 1
+            ok += r == "Ok"
+    assert ("New", "Wrong_page_type") in cells
+    assert ("Lswitch", "Wrong_page_type") in cells
+    assert ok > 0.6 * steps
 
 
 @pytest.mark.parametrize("scope", SCOPES)

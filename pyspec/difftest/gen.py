@@ -6,6 +6,10 @@ long sequences get deep into the state space; a fixed share is drawn
 uniformly from the whole scope so that every error path is still exercised.
 Hypercall protocols come out as episodes: after `Hcall h` the hypervisor
 almost always serves `h` next and then returns control with `Chmod`.
+A plausible `HC_new` or `HC_lswitch` sometimes names a page of the wrong
+kind on purpose (WRONG_KIND_SHARE), so that serving it meets
+`Wrong_page_type` after the hypercall gate has passed: uniform draws
+alone reach those cells only rarely.
 """
 
 from __future__ import annotations
@@ -22,10 +26,14 @@ from .scope import Scope
 
 PTYPES = ("T_RW", "T_PT")
 ERROR_SHARE = 0.15
+# Share of plausible HC_new (HC_lswitch) that name one of the guest's page-table
+# (RW) pages instead, when it holds one: New (Lswitch) then fails with Wrong_page_type.
+WRONG_KIND_SHARE = 0.03
 
 
 def uniform_action(rng: random.Random, scope: Scope) -> Json:
-    """Any action over the scope's ranges (guest ids one beyond them)."""
+    """Any action over the scope's ranges; guest ids 0..guests+2, one beyond the
+    0..guests+1 that states draw theirs from."""
     o = rng.randrange(scope.guests + 3)
     va = rng.randrange(scope.vadds)
     pa = rng.randrange(scope.padds)
@@ -63,19 +71,26 @@ def _unpinnable(state: Json, o: int) -> list[int]:
 
 
 def plausible_hcall(rng: random.Random, scope: Scope, ctx: Json, state: Json, o: int) -> Json:
-    """A hypercall of `o` whose service would probably succeed."""
+    """A hypercall of `o` whose service would probably succeed (or, by design,
+    sometimes fail with Wrong_page_type: WRONG_KIND_SHARE)."""
     table = current_table(state, o) or {}
     choices: list[Callable[[], Json]] = []
     rw = _pages_of_kind(state, o, "RW")
+    pts = _pages_of_kind(state, o, "PT")
     acc_vas = [va for va in range(scope.vadds) if accessible(ctx, va)]
+
+    def wrong_kind(usual: list[int], other: list[int]) -> list[int]:
+        """Mostly `usual`; WRONG_KIND_SHARE of the time `other` if there is one
+        (one draw either way)."""
+        return other if rng.random() < WRONG_KIND_SHARE and other else usual
+
     if rw and acc_vas:
-        choices.append(lambda: ["HC_new", rng.choice(acc_vas), rng.choice(rw)])
+        choices.append(lambda: ["HC_new", rng.choice(acc_vas), rng.choice(wrong_kind(rw, pts))])
     mapped = [va for va in table if accessible(ctx, va)]
     if mapped:
         choices.append(lambda: ["HC_del", rng.choice(mapped)])
-    pts = _pages_of_kind(state, o, "PT")
     if pts:
-        choices.append(lambda: ["HC_lswitch", rng.choice(pts)])
+        choices.append(lambda: ["HC_lswitch", rng.choice(wrong_kind(pts, rw))])
     unused = [pa for pa in range(scope.padds) if pa not in physical_map(state, o)]
     if unused:
         choices.append(lambda: ["HC_pin", rng.choice(unused), rng.choice(PTYPES)])
@@ -239,11 +254,14 @@ def _m_plausible_hcall(rng: random.Random, scope: Scope, ctx: object, s: object,
     kind = rng.choice(kinds)
     if kind == "HC_new":
         acc_vas = [va for va in range(scope.vadds) if va not in window]
-        return ["HC_new", rng.choice(acc_vas), rng.choice(_m_pages_of_kind(s, o, RW))]
+        va = rng.choice(acc_vas)
+        wrong = rng.random() < WRONG_KIND_SHARE and has_pt
+        return ["HC_new", va, rng.choice(_m_pages_of_kind(s, o, PT if wrong else RW))]
     if kind == "HC_del":
         return ["HC_del", rng.choice([va for va in table if va not in window])]
     if kind == "HC_lswitch":
-        return ["HC_lswitch", rng.choice(_m_pages_of_kind(s, o, PT))]
+        wrong = rng.random() < WRONG_KIND_SHARE and has_rw
+        return ["HC_lswitch", rng.choice(_m_pages_of_kind(s, o, RW if wrong else PT))]
     if kind == "HC_pin":
         return ["HC_pin", rng.choice([pa for pa in range(scope.padds) if pa not in held]),
                 rng.choice(PTYPES)]

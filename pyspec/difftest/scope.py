@@ -10,7 +10,8 @@ from pyspec.generate import Scope as StateScope
 
 @dataclass(frozen=True)
 class Scope:
-    guests: int = 3            # guest identifiers are drawn from 0..guests+1
+    guests: int = 3            # how many guests; their ids are drawn from 0..guests+1,
+                               # uniform actions name ids 0..guests+2 (one beyond)
     pages: int = 16            # machine pages 0..pages-1
     vadds: int = 8             # virtual addresses 0..vadds-1
     padds: int = 16            # physical addresses 0..padds-1
