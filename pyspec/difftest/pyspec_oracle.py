@@ -47,28 +47,10 @@ class PyspecOracle:
     def state(self, state: Json) -> object:
         """`codec.decode("state", state)`, memoised by the state's bytes for the
         last few states (the paired runs decode each of their states twice)."""
-        try:
-            key = orjson.dumps(state)
-        except TypeError:        # not plain JSON (huge integers...): the codec says why
-            return codec.decode("state", state)
-        model = self._state_cache.get(key)
-        if model is None:
-            if len(self._state_cache) >= 64:
-                self._state_cache.clear()
-            model = self._state_cache[key] = codec.decode("state", state)
-        return model
+        return _decode_memo(self._state_cache, 64, "state", state)
 
     def action(self, action: Json) -> object:
-        try:
-            key = orjson.dumps(action)
-        except TypeError:        # not plain JSON (huge integers...): the codec says why
-            return codec.decode("action", action)
-        model = self._action_cache.get(key)
-        if model is None:
-            if len(self._action_cache) > 100_000:
-                self._action_cache.clear()
-            model = self._action_cache[key] = codec.decode("action", action)
-        return model
+        return _decode_memo(self._action_cache, 100_000, "action", action)
 
     def encode(self, value: object) -> Json:
         return codec.encode(value)
@@ -229,3 +211,18 @@ def value_bytes(v: object) -> bytes:
     if t is IntMap:
         return _int_map_bytes(v)
     return orjson.dumps(codec.encode(v))
+
+
+def _decode_memo(cache: dict[bytes, object], limit: int, kind: str, value: Json) -> object:
+    """`codec.decode(kind, value)` memoised by the value's bytes; the cache is
+    emptied when it holds `limit` entries."""
+    try:
+        key = orjson.dumps(value)
+    except TypeError:        # not plain JSON (huge integers...): the codec says why
+        return codec.decode(kind, value)
+    model = cache.get(key)
+    if model is None:
+        if len(cache) >= limit:
+            cache.clear()
+        model = cache[key] = codec.decode(kind, value)
+    return model
