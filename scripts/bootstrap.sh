@@ -6,8 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEB_PACKAGES=(coq ocaml-nox ocaml-findlib libyojson-ocaml-dev)
-PY_MODULES=(lark jinja2 pytest hypothesis jsonschema coq_jupyter nbclient nbformat orjson)
+# graphviz draws state diagrams; chromium renders the reports in the browser tests.
+DEB_PACKAGES=(coq ocaml-nox ocaml-findlib libyojson-ocaml-dev graphviz chromium)
+PY_MODULES=(lark jinja2 pytest hypothesis jsonschema coq_jupyter nbclient nbformat orjson
+            dask distributed graphviz rich)
 
 say() { printf 'bootstrap: %s\n' "$*" >&2; }
 
