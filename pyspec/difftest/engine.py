@@ -195,7 +195,14 @@ class Engine:
         except orjson.JSONDecodeError as exc:
             return Outcome(Failure("driver_protocol", -1, f"driver answered non-JSON: {exc}"),
                            [], len(seq.actions))
-        return self.check(seq, answer, verdict)
+        try:
+            return self.check(seq, answer, verdict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            # An answer of the wrong shape (a field missing, a wrong type) is
+            # the driver breaking the protocol: a finding, not a dead worker.
+            return Outcome(Failure("driver_protocol", -1,
+                                   f"driver answer of the wrong shape: {type(exc).__name__}: "
+                                   f"{exc}"), [], len(seq.actions))
 
     def check(self, seq: Sequence, answer: Json, verdict: bytes | None) -> Outcome:
         n = len(seq.actions)
