@@ -159,14 +159,18 @@ def test_vectors_refuses_impossible_counts(tmp_path, args):
 
 
 def test_vectors_fails_when_the_driver_dies(tmp_path):
+    """Before: exit 0 with 0 vectors.  Each sequence the dead driver could not
+    run is a driver_crash finding (at most 3 written), so the verdict is 1."""
     dead = tmp_path / "dead-driver"
     dead.write_text("#!/bin/sh\nexit 3\n")
     dead.chmod(0o755)
-    out = vcert("vectors", "--sequences", "3", "--length", "5", "--driver", str(dead),
+    out = vcert("vectors", "--sequences", "5", "--length", "5", "--driver", str(dead),
                 "--out", str(tmp_path / "v"))
-    assert out.returncode == 3, out.stdout + out.stderr
-    assert "no vector made" in out.stderr
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert "no vector made from 5 sequence(s)" in out.stderr
     assert not (tmp_path / "v" / "vectors.jsonl").exists()
+    crashes = sorted((tmp_path / "v" / "findings").glob("driver_crash-*.json"))
+    assert len(crashes) == 3
 
 
 def test_vectors_never_replaces_vectors_without_force(tmp_path):
