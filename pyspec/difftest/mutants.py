@@ -286,6 +286,11 @@ CATALOGUE: tuple[Mutant, ...] = (
            "  | Waiting -> mode_eqb s.exec_mode Svc", "  | Waiting -> true",
            "valid_state_b lets the hypervisor run in user mode",
            _tags(VALIDITY, LAX)),
+    Mutant("ml-valid-hcall-any", O, "vcert.ml",
+           "    (||) (negb (trusted ctx o)) (is_none info.hcall)) s.oss",
+           "    is_none info.hcall) s.oss",
+           "valid_state_b forbids a pending hypercall to every guest, not only trusted ones",
+           _tags(VALIDITY, STRICT)),
     Mutant("ml-valid-window-physical", O, "vcert.ml",
            "            (||) (negb (accessible ctx va))\n              (match lookup s.hyp o with",
            "            (||) false\n              (match lookup s.hyp o with",
@@ -314,6 +319,9 @@ def prepare(m: Mutant, workdir: Path) -> tuple[Path | None, Path | None]:
     first, driver binary); None where the original is used."""
     workdir.mkdir(parents=True, exist_ok=True)
     if m.target == P:
+        if not m.file.startswith(ORACLE_FILES):
+            raise NotApplicable(f"{m.id}: {m.file} is not one of the oracle's files "
+                                f"{ORACLE_FILES}")
         dest = workdir / "pyspec"
         shutil.copytree(ROOT / "pyspec", dest, ignore=shutil.ignore_patterns("__pycache__"))
         f = dest / m.file

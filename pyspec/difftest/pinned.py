@@ -44,7 +44,7 @@ from .campaign import (PAIR_EVERY, PAIR_ROUNDS, generator_invalid_finding, seque
 from .driver_pipe import DriverPipe
 from .engine import Engine, Sequence
 from .findings import Finding, FindingStore, write_atomic
-from .negative import check_negative
+from .negative import NEGATIVE_SALT, check_negative
 from .pairs import PairChecker
 from .scope import Scope
 from .shrink import ShrinkBudget
@@ -52,7 +52,6 @@ from .states import initial_case
 from .validity import full_flags
 
 BATCH = 32
-NEGATIVE_SALT = 0x4E47     # the negative-validity draw of a batch: its first seed XOR this
 
 
 def write_cases(path: Path, seed: int, sequences: int, length: int,
