@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from pyspec.difftest.campaign import make_sequence, sequence_seed
-from pyspec.difftest.driver_pipe import DriverPipe
 from pyspec.difftest.engine import Engine
 from pyspec.difftest.mutants import (CATALOGUE, GATE, LAX, ORACLE_FILES, ROOT, SETUP, STRICT,
                                      VALIDITY, by_id, patch_text, prepare)

@@ -17,20 +17,25 @@ contradicts its `first_invalid`; or the driver refuses the request.
 
 from __future__ import annotations
 
+import argparse
 import random
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import orjson
+
 from pyspec import codec
 from pyspec.model import (
-    HYP, PT, RW, Context, HC_del, IntMap, Mode, Os, OsActivity, OsInfo, Page, State,
+    HYP, PT, RW, Context, HC_del, IntMap, Mode, Os, OsActivity, Page, State,
     VsProperty,
 )
 
+from .driver_pipe import DriverFailure, DriverPipe
 from .engine import Engine, Failure
 from .jstate import Json
+from .scope import Scope
 
 ORACLE = "valid_negative"
 PROPS = tuple(VsProperty)
@@ -55,7 +60,8 @@ class NegativeFailure(Failure):
     state: Json = None
 
 
-Derivation = Callable[[random.Random, Context, State], tuple[str, Context, State] | None]
+Derived = tuple[str, Context, State]       # (the change, its context, its state)
+Derivation = Callable[[random.Random, Context, State], Derived | None]
 
 
 def _set_info(s: State, o: int, **changes: object) -> State:
@@ -77,7 +83,7 @@ def _fresh(keys: object) -> int:
     return max(keys, default=-1) + 1
 
 
-def _trusted_no_hcall(rng: random.Random, ctx: Context, s: State):
+def _trusted_no_hcall(rng: random.Random, ctx: Context, s: State) -> Derived | None:
     options = []
     pending = [o for o, i in s.oss.items() if i.hcall is not None]
     if pending:
@@ -92,7 +98,7 @@ def _trusted_no_hcall(rng: random.Random, ctx: Context, s: State):
     return rng.choice(options) if options else None
 
 
-def _running_no_hcall(rng: random.Random, ctx: Context, s: State):
+def _running_no_hcall(rng: random.Random, ctx: Context, s: State) -> Derived | None:
     o = s.active_os
     info = s.oss.get(o)
     if info is None:
@@ -114,14 +120,14 @@ def _running_no_hcall(rng: random.Random, ctx: Context, s: State):
     return None
 
 
-def _svc_when_privileged(rng: random.Random, ctx: Context, s: State):
+def _svc_when_privileged(rng: random.Random, ctx: Context, s: State) -> Derived | None:
     if s.activity is OsActivity.Waiting or ctx.trusted(s.active_os):
         return "switch to user mode", ctx, replace(s, exec_mode=Mode.Usr)
     return (f"trust the running guest {s.active_os} (in user mode)",
             _trusting(ctx, s.active_os, True), s)
 
 
-def _usr_when_untrusted(rng: random.Random, ctx: Context, s: State):
+def _usr_when_untrusted(rng: random.Random, ctx: Context, s: State) -> Derived | None:
     o = s.active_os
     if s.activity is OsActivity.Running:
         if ctx.trusted(o):
@@ -133,7 +139,7 @@ def _usr_when_untrusted(rng: random.Random, ctx: Context, s: State):
     return None
 
 
-def _hyp_maps_owned(rng: random.Random, ctx: Context, s: State):
+def _hyp_maps_owned(rng: random.Random, ctx: Context, s: State) -> Derived | None:
     held = [(o, pa, ma) for o, pm in s.hyp.items() for pa, ma in pm.items()]
     if not held:
         return None
@@ -149,7 +155,7 @@ def _hyp_maps_owned(rng: random.Random, ctx: Context, s: State):
             replace(s, hyp=s.hyp.set(o, pm.set(pa, ma2))))
 
 
-def _page_tables_owned(rng: random.Random, ctx: Context, s: State):
+def _page_tables_owned(rng: random.Random, ctx: Context, s: State) -> Derived | None:
     tables = _tables(s)
     if not tables:
         return None
@@ -168,7 +174,7 @@ def _page_tables_owned(rng: random.Random, ctx: Context, s: State):
             replace(s, mem=s.mem.set(table_ma, page)))
 
 
-def _os_tables_exist(rng: random.Random, ctx: Context, s: State):
+def _os_tables_exist(rng: random.Random, ctx: Context, s: State) -> Derived | None:
     o = rng.choice(list(s.oss))
     pm = s.hyp.get(o, IntMap())
     options = [(f"make guest {o}'s current page a physical address it does not hold", ctx,
@@ -186,7 +192,7 @@ def _os_tables_exist(rng: random.Random, ctx: Context, s: State):
     return rng.choice(options)
 
 
-def _accessible_mappings_physical(rng: random.Random, ctx: Context, s: State):
+def _accessible_mappings_physical(rng: random.Random, ctx: Context, s: State) -> Derived | None:
     options = []
     for table_ma, o, table in _tables(s):
         pm = s.hyp.get(o, IntMap())
@@ -262,7 +268,12 @@ def check_negative(engine: Engine, rng: random.Random, ctx: Json,
     first disagreement, as a `valid_negative` failure, or None."""
     cases = near_invalid(rng, engine.py.context(ctx), engine.py.state(state))
     jobs = [(codec.encode(c.context), codec.encode(c.state)) for c in cases]
-    answers = engine.driver.valid_many(jobs) if jobs else []
+    try:
+        answers = engine.driver.valid_many(jobs) if jobs else []
+    except DriverFailure as exc:
+        engine.driver.restart()
+        return NegativeFailure("driver_crash", -1, f"the driver failed on near-invalid states "
+                               f"of this state: {exc}", context=ctx, state=state)
     for case, (cj, sj), answer in zip(cases, jobs, answers):
         wrong = judge(case, engine.py.first_invalid_model(case.context, case.state), answer)
         if wrong is not None:
@@ -275,13 +286,6 @@ def main(argv: list[str] | None = None) -> int:
     """`python -m pyspec.difftest.negative CASES [--driver BIN]`: negative
     validity on the initial state of every case of a pinned-cases file
     (`pinned.write_cases`).  One line per failure; exit 1 if there is one."""
-    import argparse
-
-    import orjson
-
-    from .driver_pipe import DriverPipe
-    from .scope import Scope
-
     p = argparse.ArgumentParser(prog="python -m pyspec.difftest.negative",
                                 description=main.__doc__)
     p.add_argument("cases", type=Path)
