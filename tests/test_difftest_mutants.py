@@ -120,19 +120,6 @@ def test_negative_validity_catches_lax_and_strict_checks(mid, cases, tmp_path):
 
 
 @needs_driver
-def test_a_lax_validity_check_survives_without_negative_testing(tmp_path):
-    """The reason for negative testing: the campaign's own checks never send
-    an invalid state, so they cannot see a too-lax valid_state."""
-    from pyspec.difftest.campaign import CampaignConfig, run_campaign
-    cfg = CampaignConfig(seed=3, sequences=64, length=12, jobs=1, out=tmp_path, progress=False,
-                         driver=None)
-    m = by_id(["ml-valid-injective"])[0]
-    _, binary = prepare(m, tmp_path / "src")
-    cfg.driver = str(binary)
-    assert run_campaign(cfg).findings == []
-
-
-@needs_driver
 def test_the_pinned_generator_ignores_a_pyspec_mutant(cases, tmp_path):
     """A pyspec fault that changes the states pyspec reaches: the mutant's
     process checks exactly the campaign's unmutated draws, while the same
@@ -142,12 +129,13 @@ def test_the_pinned_generator_ignores_a_pyspec_mutant(cases, tmp_path):
                       str(tmp_path / "out"))
     assert out.returncode == 0, out.stderr
     result = json.loads((tmp_path / "out" / "result.json").read_text())
-    assert result["status"] == "killed" and len(result["digests"]) >= 2
+    assert result["status"] == "killed" and result["digests"]
     engine = Engine(Scope(), driver=None)
     pristine = [digest(make_sequence(engine, sequence_seed(3, i), 12).actions)
                 for i in range(len(result["digests"]))]
     assert result["digests"] == pristine
-    # Generating in the mutant's process, as a campaign does, draws differently.
+    # The probe is meaningful: generating in the mutant's process, as a campaign
+    # does (walking pyspec's run), draws differently.
     script = ("import json; from pyspec.difftest.campaign import make_sequence, sequence_seed\n"
               "from pyspec.difftest.engine import Engine\n"
               "from pyspec.difftest.pinned import digest\n"
