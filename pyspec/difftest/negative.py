@@ -277,8 +277,8 @@ def check_negative(engine: Engine, rng: random.Random, ctx: Json,
     for case, (cj, sj), answer in zip(cases, jobs, answers):
         wrong = judge(case, engine.py.first_invalid_model(case.context, case.state), answer)
         if wrong is not None:
-            detail = (f"{case.prop.name} broken ({case.change}): {wrong}")
-            return NegativeFailure(ORACLE, -1, detail, context=cj, state=sj)
+            return NegativeFailure(ORACLE, -1, f"{case.prop.name} broken ({case.change}): {wrong}",
+                                   context=cj, state=sj)
     return None
 
 
@@ -291,6 +291,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("cases", type=Path)
     p.add_argument("--driver")
     args = p.parse_args(argv)
+    if not args.cases.is_file():
+        print(f"negative: no cases file {args.cases}", file=sys.stderr)
+        return 2
     failures = 0
     with DriverPipe(args.driver) as pipe, open(args.cases, "rb") as fh:
         engine = Engine(Scope(), pipe)

@@ -119,13 +119,13 @@ def run_cases(cases: Path, out: Path, driver: str | None, scope: Scope = Scope()
         pairs = PairChecker(scope, engine.py)
         try:
             for batch in _batches(cases):
-                _check_batch(engine, pairs, batch, res, budget)
+                _check_batch(engine, pairs, batch, res)
         except _Killed as kill:
             res.seconds = round(time.monotonic() - start, 3)
             f = kill.finding
             res.status, res.oracle, res.detail = "killed", f.oracle, f.detail
             res.steps = kill.steps_before
-            if f.oracle == "valid_negative" or f.oracle == "generator_invalid":
+            if f.paired is None and not f.actions:   # a finding on a state alone
                 res.shrunk_length = 0
             elif f.paired is not None:
                 shrink_paired(pairs, f, budget)
@@ -139,8 +139,8 @@ def run_cases(cases: Path, out: Path, driver: str | None, scope: Scope = Scope()
     return res
 
 
-def _check_batch(engine: Engine, pairs: PairChecker, batch: list[dict], res: PinnedResult,
-                 budget: ShrinkBudget) -> None:
+def _check_batch(engine: Engine, pairs: PairChecker, batch: list[dict],
+                 res: PinnedResult) -> None:
     """One batch, in the campaign's order: negative validity, then the
     sequences (one pipelined driver request), then the paired runs.  Raises
     `_Killed` at the first finding; `res.steps` counts the steps executed."""
@@ -190,6 +190,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--driver")
     args = p.parse_args(argv)
+    if not args.cases.is_file():
+        print(f"pinned: no cases file {args.cases}", file=sys.stderr)
+        return 2
     args.out.mkdir(parents=True, exist_ok=True)
     res = run_cases(args.cases, args.out, args.driver)
     write_atomic(args.out / "result.json", json.dumps(asdict(res)))
