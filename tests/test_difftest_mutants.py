@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from pyspec.difftest.campaign import make_sequence, sequence_seed
+from pyspec.difftest.batch import make_sequence, sequence_seed
 from pyspec.difftest.engine import Engine
 from pyspec.difftest.mutants import (CATALOGUE, GATE, LAX, ORACLE_FILES, ROOT, SETUP, STRICT,
                                      VALIDITY, by_id, patch_text, prepare)
@@ -136,7 +136,7 @@ def test_the_pinned_generator_ignores_a_pyspec_mutant(cases, tmp_path):
     assert result["digests"] == pristine
     # The probe is meaningful: generating in the mutant's process, as a campaign
     # does (walking pyspec's run), draws differently.
-    script = ("import json; from pyspec.difftest.campaign import make_sequence, sequence_seed\n"
+    script = ("import json; from pyspec.difftest.batch import make_sequence, sequence_seed\n"
               "from pyspec.difftest.engine import Engine\n"
               "from pyspec.difftest.pinned import digest\n"
               "from pyspec.difftest.scope import Scope\n"

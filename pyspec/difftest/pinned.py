@@ -39,8 +39,8 @@ from pathlib import Path
 
 import orjson
 
-from .campaign import (PAIR_EVERY, PAIR_ROUNDS, generator_invalid_finding, sequence_seed,
-                       shrink_finding, shrink_paired, to_finding)
+from .batch import (PAIR_EVERY, PAIR_ROUNDS, generator_invalid_finding, sequence_seed,
+                    shrink_finding, shrink_paired, to_finding)
 from .driver_pipe import DriverPipe
 from .engine import Engine, Sequence
 from .findings import Finding, FindingStore, write_atomic
@@ -125,15 +125,17 @@ def run_cases(cases: Path, out: Path, driver: str | None, scope: Scope = Scope()
             f = kill.finding
             res.status, res.oracle, res.detail = "killed", f.oracle, f.detail
             res.steps = kill.steps_before
+            res.path = str(store.save(f)[0])
             if f.paired is None and not f.actions:   # a finding on a state alone
                 res.shrunk_length = 0
-            elif f.paired is not None:
+                return res
+            if f.paired is not None:
                 shrink_paired(pairs, f, budget)
             else:
                 shrink_finding(engine, f, budget)
             if f.shrunk is not None:
                 res.shrunk_length = len(f.shrunk["actions"])
-            res.path = str(store.save(f))
+                store.save_shrunk(f)
             return res
     res.seconds = round(time.monotonic() - start, 3)
     return res
@@ -158,8 +160,8 @@ def _check_batch(engine: Engine, pairs: PairChecker, batch: list[dict],
         seq.valid0 = full_flags(engine.py.context(seq.context), seq.py_models[0])
         if any(seq.valid0):
             raise _Killed(generator_invalid_finding(
-                engine, case["seed"], (seq.context, seq.state, engine.py.context(seq.context),
-                                       seq.py_models[0]), engine.scope), res.steps)
+                case["seed"], (seq.context, seq.state, engine.py.context(seq.context),
+                               seq.py_models[0]), engine.scope), res.steps)
         seqs.append(seq)
     for seq, outcome in zip(seqs, engine.check_batch(seqs)):
         res.sequences += 1
