@@ -665,66 +665,107 @@ let rec trace ctx s = function
 
 type 'v trie =
 | Leaf
-| Node of 'v trie * 'v map * 'v trie
+| Node of 'v trie * 'v trie * 'v trie * 'v trie * 'v map
 
-(** val digit : int -> bool **)
+(** val low_bit : int -> bool **)
 
-let digit k =
-  negb ((=) ((+) ((fun n -> n / 2) k) ((fun n -> n / 2) k)) k)
+let low_bit n =
+  negb ((=) ((+) ((fun n -> n / 2) n) ((fun n -> n / 2) n)) n)
 
-(** val route_fuel : int -> int -> bool list **)
+(** val route_fuel : int -> int -> (bool * bool) list **)
 
 let rec route_fuel fuel k =
   (fun fO fS n -> if n=0 then fO () else fS (n-1))
     (fun _ -> [])
     (fun f ->
-    if (=) k 0 then [] else (digit k) :: (route_fuel f ((fun n -> n / 2) k)))
+    if (=) k 0
+    then []
+    else ((low_bit k),
+           (low_bit ((fun n -> n / 2) k))) :: (route_fuel f
+                                                ((fun n -> n / 2)
+                                                  ((fun n -> n / 2) k))))
     fuel
 
-(** val route : int -> bool list **)
+(** val route : int -> (bool * bool) list **)
 
 let route k =
   route_fuel k k
 
-(** val edit : ('a1 map -> 'a1 map) -> 'a1 trie -> bool list -> 'a1 trie **)
+(** val here : 'a1 trie -> 'a1 map **)
+
+let here = function
+| Leaf -> []
+| Node (_, _, _, _, b) -> b
+
+(** val sub : 'a1 trie -> (bool * bool) -> 'a1 trie **)
+
+let sub t d =
+  match t with
+  | Leaf -> Leaf
+  | Node (c0, c1, c2, c3, _) ->
+    let (b0, b1) = d in
+    if b0 then if b1 then c3 else c1 else if b1 then c2 else c0
+
+(** val set_here : 'a1 trie -> 'a1 map -> 'a1 trie **)
+
+let set_here t b =
+  Node ((sub t (false, false)), (sub t (true, false)), (sub t (false, true)),
+    (sub t (true, true)), b)
+
+(** val set_sub : 'a1 trie -> (bool * bool) -> 'a1 trie -> 'a1 trie **)
+
+let set_sub t d c =
+  let c0 = sub t (false, false) in
+  let c1 = sub t (true, false) in
+  let c2 = sub t (false, true) in
+  let c3 = sub t (true, true) in
+  let (b, b0) = d in
+  if b
+  then if b0
+       then Node (c0, c1, c2, c, (here t))
+       else Node (c0, c, c2, c3, (here t))
+  else if b0
+       then Node (c0, c1, c, c3, (here t))
+       else Node (c, c1, c2, c3, (here t))
+
+(** val edit :
+    ('a1 map -> 'a1 map) -> 'a1 trie -> (bool * bool) list -> 'a1 trie **)
 
 let rec edit f t = function
-| [] ->
-  (match t with
-   | Leaf -> Node (Leaf, (f []), Leaf)
-   | Node (l, b, r) -> Node (l, (f b), r))
-| b0 :: p' ->
-  if b0
-  then (match t with
-        | Leaf -> Node ((edit f Leaf p'), [], Leaf)
-        | Node (l, b, r) -> Node ((edit f l p'), b, r))
-  else (match t with
-        | Leaf -> Node (Leaf, [], (edit f Leaf p'))
-        | Node (l, b, r) -> Node (l, b, (edit f r p')))
+| [] -> set_here t (f (here t))
+| d :: p' -> set_sub t d (edit f (sub t d) p')
 
 (** val find_at : 'a1 trie -> int -> int -> 'a1 option **)
 
 let rec find_at t j k =
   match t with
   | Leaf -> None
-  | Node (l, b, r) ->
+  | Node (c0, c1, c2, c3, b) ->
     if (=) j 0
     then lookup b k
-    else if digit j
-         then find_at l ((fun n -> n / 2) j) k
-         else find_at r ((fun n -> n / 2) j) k
+    else let h = (fun n -> n / 2) j in
+         let q = (fun n -> n / 2) h in
+         if low_bit j
+         then if low_bit h then find_at c3 q k else find_at c1 q k
+         else if low_bit h then find_at c2 q k else find_at c0 q k
 
 (** val insert_at : 'a1 trie -> int -> int -> 'a1 -> 'a1 trie **)
 
 let rec insert_at t j k v =
   match t with
   | Leaf -> edit (fun b -> (k, v) :: b) Leaf (route j)
-  | Node (l, b, r) ->
+  | Node (c0, c1, c2, c3, b) ->
     if (=) j 0
-    then Node (l, ((k, v) :: b), r)
-    else if digit j
-         then Node ((insert_at l ((fun n -> n / 2) j) k v), b, r)
-         else Node (l, b, (insert_at r ((fun n -> n / 2) j) k v))
+    then Node (c0, c1, c2, c3, ((k, v) :: b))
+    else let h = (fun n -> n / 2) j in
+         let q = (fun n -> n / 2) h in
+         if low_bit j
+         then if low_bit h
+              then Node (c0, c1, c2, (insert_at c3 q k v), b)
+              else Node (c0, (insert_at c1 q k v), c2, c3, b)
+         else if low_bit h
+              then Node (c0, c1, (insert_at c2 q k v), c3, b)
+              else Node ((insert_at c0 q k v), c1, c2, c3, b)
 
 (** val tfind : 'a1 trie -> int -> 'a1 option **)
 

@@ -214,15 +214,23 @@ val trace : context -> state -> action list -> result list
 
 type 'v trie =
 | Leaf
-| Node of 'v trie * 'v map * 'v trie
+| Node of 'v trie * 'v trie * 'v trie * 'v trie * 'v map
 
-val digit : int -> bool
+val low_bit : int -> bool
 
-val route_fuel : int -> int -> bool list
+val route_fuel : int -> int -> (bool * bool) list
 
-val route : int -> bool list
+val route : int -> (bool * bool) list
 
-val edit : ('a1 map -> 'a1 map) -> 'a1 trie -> bool list -> 'a1 trie
+val here : 'a1 trie -> 'a1 map
+
+val sub : 'a1 trie -> (bool * bool) -> 'a1 trie
+
+val set_here : 'a1 trie -> 'a1 map -> 'a1 trie
+
+val set_sub : 'a1 trie -> (bool * bool) -> 'a1 trie -> 'a1 trie
+
+val edit : ('a1 map -> 'a1 map) -> 'a1 trie -> (bool * bool) list -> 'a1 trie
 
 val find_at : 'a1 trie -> int -> int -> 'a1 option
 
