@@ -95,9 +95,6 @@ Definition set_sub (t : trie V) (d : bool * bool) (c : trie V) : trie V :=
   | (true, true) => Node c0 c1 c2 c (here t)
   end.
 
-Lemma here_set_here : forall t b, here (set_here t b) = b.
-Proof. reflexivity. Qed.
-
 Lemma sub_set_here : forall t b d, sub (set_here t b) d = sub t d.
 Proof. intros t b [[] []]; reflexivity. Qed.
 

@@ -4,7 +4,9 @@
     extracted code and the JSON protocol readable.  [update] replaces an entry
     in place (so traces keep a stable order) and [remove] drops every entry
     for a key.  Maps are compared through [lookup] only: two lists with the
-    same lookups are the same map ([meq]). *)
+    same lookups are the same map ([meq]).  The quantifiers over bindings
+    take one pass over the entries; [MapIndex.v] adds the read-only indexes
+    that keep lookups inside a traversal logarithmic (docs/design-maps.md). *)
 
 From Coq Require Import List Arith Bool.
 Import ListNotations.

@@ -33,8 +33,8 @@ ROUTING_ARITHMETIC = ("(+)", "(fun n -> n / 2)")
 
 
 def _routing(code: str) -> str:
-    """MapIndex's routing functions: `digit` to `insert_at` (before `tfind`)."""
-    return code[code.index("let digit"):code.index("let tfind")]
+    """MapIndex's routing functions: `low_bit` to `insert_at` (before `tfind`)."""
+    return code[code.index("let low_bit"):code.index("let tfind")]
 
 
 @pytest.mark.parametrize("what", sorted(ARITHMETIC))
