@@ -76,9 +76,10 @@ def _usr_when_untrusted(ctx: Context, s: State) -> Iterator[Violation]:
 def _hyp_maps_owned(ctx: Context, s: State) -> Iterator[Violation]:
     for o, pm in s.hyp.items():
         seen: dict[int, int] = {}
+        owner = Os(o)   # built once per guest: a record costs more than the lookups
         for pa, ma in pm.items():
             page = s.mem.get(ma)
-            if page is None or page.owner != Os(o):
+            if page is None or page.owner != owner:
                 owner = None if page is None else page.owner
                 yield Violation(P.Hyp_maps_owned,
                                 f"hyp[{o}][{pa}] = {ma} but mem[{ma}] is owned by "
@@ -99,7 +100,7 @@ def _page_tables_owned(ctx: Context, s: State) -> Iterator[Violation]:
             continue
         o = page.owner.o
         for va, ma in page.content.m.items():
-            want = Os(o) if ctx.accessible(va) else HYP
+            want = page.owner if ctx.accessible(va) else HYP   # page.owner is Os(o)
             target = s.mem.get(ma)
             if target is None or target.owner != want:
                 got = _owner_text(None if target is None else target.owner)
