@@ -55,22 +55,49 @@ def _is_json_scalar(data: Json) -> bool:
 
 def encode(value: object) -> Json:
     """The JSON data of a model value."""
-    if isinstance(value, int) or value is None:
-        return value
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, IntMap):
-        return [[k, encode(v)] for k, v in value.items()]
-    if isinstance(value, tuple):
-        return [encode(v) for v in value]
-    tag = getattr(type(value), "TAG", None)
-    fields = reflect.fields_of(type(value))
+    return _encoder(type(value))(value)
+
+
+@cache
+def _encoder(t: type) -> Callable[[Any], Json]:
+    """The encoder of the values of type ``t``: how a value is encoded depends
+    on its type alone, so the type tests are made once per type, not per value."""
+    if issubclass(t, int) or t is type(None):
+        return _itself
+    if issubclass(t, Enum):
+        return _enum_value
+    if issubclass(t, IntMap):
+        return _encode_map
+    if issubclass(t, tuple):
+        return _encode_tuple
+    tag = getattr(t, "TAG", None)
+    names = tuple(f.name for f in reflect.fields_of(t))
     if tag is not None:
-        if not fields:
-            return tag
-        return [tag, *(encode(getattr(value, f.name)) for f in fields)]
-    if getattr(type(value), "COQ_NAME", None) is not None:
-        return {f.name: encode(getattr(value, f.name)) for f in fields}
+        if not names:
+            return lambda value: tag
+        return lambda value: [tag, *(encode(getattr(value, n)) for n in names)]
+    if getattr(t, "COQ_NAME", None) is not None:
+        return lambda value: {n: encode(getattr(value, n)) for n in names}
+    return _not_model
+
+
+def _itself(value: Json) -> Json:
+    return value
+
+
+def _enum_value(value: Enum) -> Json:
+    return value.value
+
+
+def _encode_map(value: IntMap) -> Json:
+    return [[k, encode(v)] for k, v in value.items()]
+
+
+def _encode_tuple(value: tuple) -> Json:
+    return [encode(v) for v in value]
+
+
+def _not_model(value: object) -> Json:
     raise TypeError(f"not a model value: {value!r}")
 
 
