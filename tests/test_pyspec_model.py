@@ -3,11 +3,15 @@ with the Coq definitions (constructor, argument and field names, in order)."""
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import pickle
 import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pyspec import model
 from pyspec.model import IntMap, OsInfo, Read
@@ -83,6 +87,33 @@ def test_intmap_updates_are_persistent_and_keep_coq_order():
     assert IntMap({1: 2, 3: 4}) == IntMap({3: 4, 1: 2})          # extensional, like meq
     assert hash(IntMap({1: 2, 3: 4})) == hash(IntMap({3: 4, 1: 2}))
     assert IntMap({1: 2}) != IntMap({1: 3})
+
+
+_OPS = st.lists(st.tuples(st.booleans(), st.integers(0, 6), st.integers(0, 3)), max_size=25)
+
+
+@given(_OPS)
+def test_intmap_reads_follow_a_dict_along_persistent_updates(ops):
+    """The read methods (the dict's own, bound per map) see each map's own
+    entries, after any updates of it or of the maps it came from."""
+    m, model_dict, history = IntMap(), {}, []
+    for is_set, k, v in ops:
+        history.append((m, dict(model_dict)))
+        if is_set:
+            m = m.set(k, v)
+            model_dict[k] = v
+        else:
+            m = m.remove(k)
+            model_dict.pop(k, None)
+    history.append((m, model_dict))
+    for old, expected in history:
+        assert list(old.items()) == list(expected.items())
+        assert list(old.keys()) == list(expected) and list(old.values()) == list(expected.values())
+        assert [old.get(k) for k in range(7)] == [expected.get(k) for k in range(7)]
+        assert old.get(99, "none") == "none" and len(old) == len(expected)
+        for back in (pickle.loads(pickle.dumps(old)), copy.deepcopy(old), copy.copy(old)):
+            assert back == old and hash(back) == hash(old)
+            assert list(back.items()) == list(old.items()) and back.get(0) == old.get(0)
 
 
 def test_constructors_compare_by_value():
