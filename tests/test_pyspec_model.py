@@ -108,7 +108,8 @@ def test_intmap_reads_follow_a_dict_along_persistent_updates(ops):
     history.append((m, model_dict))
     for old, expected in history:
         assert list(old.items()) == list(expected.items())
-        assert list(old.keys()) == list(expected) and list(old.values()) == list(expected.values())
+        assert list(old.keys()) == list(expected)
+        assert list(old.values()) == list(expected.values())
         assert [old.get(k) for k in range(7)] == [expected.get(k) for k in range(7)]
         assert old.get(99, "none") == "none" and len(old) == len(expected)
         for back in (pickle.loads(pickle.dumps(old)), copy.deepcopy(old), copy.copy(old)):

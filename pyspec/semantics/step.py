@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from pyspec.model import (
-    NO_OWNER, OK, OTHER, PT, RW, Action, Chmod, Context, Del, Error, Hcall, IntMap,
-    Lswitch, Madd, Mode, New, OsActivity, OsIdent, OsInfo, Page, Page_pin, Page_unpin,
-    Read, Read_hyper, Result, Ret_ctrl, Silent, State, Switch, Vadd, Value, Write,
-    Write_hyper,
+    NO_OWNER, OK, OTHER, PT, RW, Action, Chmod, Context, Del, Error, ErrorCode, Hcall,
+    IntMap, Lswitch, Madd, Mode, New, OsActivity, OsIdent, OsInfo, Page, Page_pin,
+    Page_unpin, Read, Read_hyper, Result, Ret_ctrl, Silent, State, Switch, Vadd, Value,
+    Write, Write_hyper,
 )
 from pyspec.semantics.derived import (
     cpt, least_free_page, maps_to, newpage, replace_state, serve,
@@ -22,6 +22,10 @@ from pyspec.semantics.derived import (
 from pyspec.semantics.pre import pre
 
 StepResult = Result
+
+#: ``Error ec`` for every code, built once: responses are immutable values, and a
+#: record built per refused step was a visible part of a differential run's time.
+_ERRORS = {ec: Error(ec) for ec in ErrorCode}
 
 
 def _table_edit(ctx: Context, s: State, o: OsIdent,
@@ -96,7 +100,7 @@ def step(ctx: Context, s: State, a: Action) -> StepResult:
     """One transition: ``Error ec`` and ``s`` unchanged, or ``Ok`` and the effect."""
     ec = pre(ctx, s, a)
     if ec is not None:
-        return Result(Error(ec), s)
+        return Result(_ERRORS[ec], s)
     return Result(OK, effect(ctx, s, a))
 
 
