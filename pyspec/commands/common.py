@@ -69,3 +69,17 @@ def driver_binary(arg: str | None) -> str:
     if not os.access(path, os.X_OK):
         raise BadInput(f"driver {path}: not executable (chmod +x?)")
     return str(path.resolve())
+
+
+def cluster_address(address: str | None) -> str | None:
+    """A --cluster argument checked: local:N (N >= 1) or a scheduler address."""
+    if address is None:
+        return None
+    if address.startswith("local:"):
+        n = address.split(":", 1)[1]
+        if not n.isdigit() or int(n) < 1:
+            raise BadInput(f"--cluster {address}: expected local:N with N >= 1")
+    elif "://" not in address and ":" not in address:
+        raise BadInput(f"--cluster {address}: expected a scheduler address "
+                       "(tcp://HOST:PORT) or local:N")
+    return address
