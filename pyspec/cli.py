@@ -18,6 +18,7 @@ COMMAND_MODULES: list[str] = [
     "check_state",
     "diff",
     "replay",
+    "show",
     "vectors",
     "mutate",
     "parse",

@@ -16,6 +16,7 @@ from pathlib import Path
 from pyspec import semantics as sem
 from pyspec.difftest.driver_pipe import DriverPipe
 from pyspec.difftest.engine import Engine
+from pyspec.difftest.finding_page import html_option
 from pyspec.difftest.findings import load_finding
 from pyspec.difftest.pairs import PairChecker
 from pyspec.difftest.pyspec_oracle import PyspecOracle
@@ -29,6 +30,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("file", type=Path)
     p.add_argument("--original", action="store_true", help="replay the unshrunk case")
     p.add_argument("--driver")
+    p.add_argument("--html", type=Path, metavar="OUT",
+                   help="also write the finding's page (trace, diagrams) to OUT")
     p.set_defaults(func=run)
 
 
@@ -58,6 +61,8 @@ def run(args: argparse.Namespace) -> int:
     except (ValueError, TypeError) as exc:
         print(f"vcert replay: {exc}", file=sys.stderr)
         return 2
+    if args.html and (status := html_option(finding, args.html, "vcert replay")) is not None:
+        return status
     if finding.cache is not None:
         return _replay_cache(finding, scope, args.original, args.driver)
     if finding.paired is not None:
