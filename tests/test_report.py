@@ -1,0 +1,154 @@
+"""The campaign report and the finding pages: a pure function of the summary
+and the findings, self-contained, with tables instead of dictionaries."""
+
+from __future__ import annotations
+
+import json
+import re
+from markupsafe import escape as html_escape
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pyspec.cli import main as vcert
+from pyspec.difftest.coverage import ACTION_NAMES, RESPONSES, possible_cells
+from pyspec.difftest.findings import Finding
+from pyspec.difftest.report import heat_bin, heatmap, write_report
+from pyspec.driver import default_binary
+from report_data import campaign, diverging_finding
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def external_references(html: str) -> list[str]:
+    """Anything that would make the browser fetch: URLs, scripts, style sheets, fonts."""
+    found = re.findall(r"(?i)(?:https?:|ftp:|//[a-z0-9.-]+\.[a-z]{2,}/)[^\s\"'<>]*", html)
+    found += re.findall(r"(?i)<script|<link|<iframe|<img|@import|url\((?!#)", html)
+    return found
+
+
+@pytest.fixture
+def report(tmp_path: Path) -> tuple[Path, dict, list[tuple[str, Finding]]]:
+    summary, findings = campaign(tmp_path)
+    return write_report(summary, findings, tmp_path), summary, findings
+
+
+def test_report_and_finding_pages_are_self_contained(report) -> None:
+    path, summary, findings = report
+    assert path == path.parent / "report.html"
+    pages = [path] + [path.parent / "findings" / f"{name}.html" for name, _ in findings]
+    for page in pages:
+        html = page.read_text()
+        assert external_references(html) == [], page
+
+
+def test_report_is_a_pure_function_of_its_data(tmp_path: Path, report) -> None:
+    path, summary, findings = report
+    again = write_report(summary, findings, tmp_path / "again")
+    assert again.read_text() == path.read_text()
+
+
+def test_every_finding_is_linked_to_its_page(report) -> None:
+    path, summary, findings = report
+    html = path.read_text()
+    for name, f in findings:
+        assert f'<a href="findings/{name}.html">{name}</a>' in html
+        page = (path.parent / "findings" / f"{name}.html").read_text()
+        assert f"<h1>{html_escape(f.oracle + ': ' + f.detail)}</h1>" in page
+
+
+def test_first_divergent_step_is_marked(report) -> None:
+    path, _, findings = report
+    for name, f in findings:
+        page = (path.parent / "findings" / f"{name}.html").read_text()
+        rows = re.findall(r'<tr class="(\w*)"[^>]*>\s*<td class="mark">[^<]*</td>\s*'
+                          r'<td class="num">(\d+)</td>', page)
+        assert [int(i) for cls, i in rows if cls == "first"] == [f.step]
+        # Steps after it differ too (the faulty driver answers Invalid_vadd), before it not.
+        assert {cls for cls, i in rows if int(i) < f.step} == {""}
+        assert {cls for cls, i in rows if int(i) > f.step} == {"differs"}
+        assert f"after step {f.step}: pyspec&#39;s state → the driver&#39;s" in page
+        assert f"the state before step {f.step}" in page
+
+
+def test_heat_map_colours_cells_by_count_and_marks_missed_and_impossible() -> None:
+    cells = {"Read/Ok": 12, "Write/Ok": 20000, "Read/Invalid_vadd": 1}
+    rows = dict(heatmap(cells))
+    read = dict(zip(RESPONSES, rows["Read"]))
+    assert read["Ok"].count == 12 and read["Ok"].kind == "hit"
+    assert read["Ok"].fill != dict(zip(RESPONSES, rows["Write"]))["Ok"].fill
+    assert read["Wrong_page_type"].kind == "missed"          # possible, never hit
+    assert read["Pending_hcall"].kind == "impossible"
+    assert [heat_bin(n) for n in (1, 9, 10, 999, 1000, 10**6)] == [0, 0, 1, 2, 3, 4]
+    kinds = [c.kind for _, row in heatmap({}) for c in row]
+    assert kinds.count("missed") == len(possible_cells())
+    assert len(kinds) == len(ACTION_NAMES) * len(RESPONSES)
+
+
+def test_report_shows_tables_not_dictionaries(report) -> None:
+    path, summary, _ = report
+    html = path.read_text()
+    assert "{&#39;" not in html and "{'" not in html and '{"' not in html.split("<code>")[0]
+    assert 'id="heatmap"' in html and html.count('<svg class="chart"') == 4
+    # Hypercall kinds, close calls and the extra obligation group, with their zeros.
+    assert re.search(r"<td>HC_pin</td><td class=\"num\">300</td>", html)
+    assert re.search(r"<td>HC_unpin</td><td class=\"num\"><b>0 \(never\)</b></td>", html)
+    assert re.search(r"<td>step_consistent</td><td class=\"num\"><b>0 \(never\)</b></td>", html)
+    assert "<td>isolation</td><td class=\"num\">1</td><td>step_consistent</td>" in html
+    assert summary["command"] in html
+
+
+def test_report_without_timeline_says_so(tmp_path: Path) -> None:
+    summary, findings = campaign(tmp_path, findings=0)
+    summary["timeline"] = []
+    html = write_report(summary, findings, tmp_path).read_text()
+    assert html.count(">no samples recorded</text>") == 4 and "<p>None.</p>" in html
+
+
+def test_a_malformed_finding_does_not_stop_the_report(tmp_path: Path) -> None:
+    summary, findings = campaign(tmp_path, findings=1)
+    broken = diverging_finding()
+    broken.pyspec_trace = [["Ok"]] * len(broken.actions)       # no states
+    html = write_report(summary, findings + [("broken", broken)], tmp_path).read_text()
+    assert "finding broken: the case is malformed" in html
+    assert not (tmp_path / "findings" / "broken.html").exists()
+
+
+# ---------------------------------------------------------------------------
+# vcert replay --html, and the report of a real campaign
+
+def test_replay_html_writes_the_finding_page(tmp_path: Path) -> None:
+    path = tmp_path / "f.json"
+    path.write_text(json.dumps(diverging_finding(k=4).to_json()))
+    out = subprocess.run([sys.executable, "-m", "pyspec.cli", "replay", str(path), "--html",
+                          str(tmp_path / "f.html")], capture_output=True, text=True,
+                         timeout=120, cwd=REPO)
+    assert f"finding page: {tmp_path / 'f.html'}" in out.stdout
+    page = (tmp_path / "f.html").read_text()
+    assert re.search(r'<tr class="first"[^>]*>\s*<td class="mark">▶ first</td>\s*'
+                     r'<td class="num">4</td>', page)
+
+
+def test_replay_html_to_an_unwritable_place_is_a_clear_error(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "f.json"
+    path.write_text(json.dumps(diverging_finding().to_json()))
+    assert vcert(["replay", str(path), "--html", str(tmp_path / "no" / "dir" / "f.html")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("vcert replay: cannot write") and err.count("\n") == 1
+
+
+@pytest.mark.skipif(not default_binary().is_file(), reason="the driver is not built (make driver)")
+def test_vcert_diff_writes_the_report_of_a_real_campaign(tmp_path: Path) -> None:
+    out = subprocess.run([sys.executable, "-m", "pyspec.cli", "diff", "--sequences", "16",
+                          "--length", "10", "--jobs", "1", "--no-progress", "--out",
+                          str(tmp_path)], capture_output=True, text=True, timeout=300, cwd=REPO)
+    assert out.returncode == 0, out.stderr
+    html = (tmp_path / "report.html").read_text()
+    assert 'id="heatmap"' in html and external_references(html) == []
+    assert '<span class="badge complete">complete</span>' in html
+    assert "vcert diff --seed 0 --sequences 16 --length 10 --jobs 1" in html
+    steps = sum(int(n.replace(",", "")) for n in re.findall(r'<td class="hit"[^>]*>([\d,]+)</td>', html))
+    assert steps == 160
