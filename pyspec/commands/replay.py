@@ -61,7 +61,8 @@ def run(args: argparse.Namespace) -> int:
     except (ValueError, TypeError) as exc:
         print(f"vcert replay: {exc}", file=sys.stderr)
         return 2
-    if args.html and (status := html_option(finding, args.html, "vcert replay")) is not None:
+    if args.html and (status := html_option(finding, args.file, args.html,
+                                                   "vcert replay")) is not None:
         return status
     if finding.cache is not None:
         return _replay_cache(finding, scope, args.original, args.driver)

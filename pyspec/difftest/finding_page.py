@@ -127,10 +127,11 @@ def write_finding_page(finding: Finding, out: Path, name: str | None = None) -> 
     return Path(out)
 
 
-def html_option(finding: Finding, out: Path, prog: str) -> int | None:
-    """`--html OUT` of a command: write the page; on failure say why and give exit status 2."""
+def html_option(finding: Finding, source: Path, out: Path, prog: str) -> int | None:
+    """`--html OUT` of a command given the finding file `source`: write the
+    page; on failure say why and give exit status 2."""
     try:
-        write_finding_page(finding, out)
+        write_finding_page(finding, out, name=Path(source).stem)
     except (ValueError, OSError, graphviz.ExecutableNotFound) as exc:
         print(f"{prog}: cannot write {out}: {exc}", file=sys.stderr)
         return 2

@@ -143,12 +143,16 @@ def _entry(key: str, m: Pair[int]) -> str:
     return f"{key} ↦ ma {m.either}"
 
 
-def _free_label(free: list[int], cmp: Comparison) -> str:
-    rows = [_cell("free pages", bold=True, align="CENTER")]
-    for ma in free:
-        rows.append(_cell(*_changed(f"ma {ma}: ", cmp.pages[ma].a.content,  # type: ignore[union-attr]
-                                    cmp.pages[ma].b.content), port=f"ma{ma}"))  # type: ignore[union-attr]
-    return _table(rows, FREE_FILL, "#333333", dashed=True)
+def _group_label(title: str, pages: list[int], cmp: Comparison, order: list[int],
+                 owner: bool) -> str:
+    """Pages that need no node of their own, one row each in their owner's colour."""
+    rows = [_cell(title, bold=True, align="CENTER")]
+    for ma in pages:
+        p = cmp.pages[ma].either
+        text = f"ma {ma}: {p.owner}, {p.content}" if owner else f"ma {ma}: {p.content}"
+        rows.append(_cell(text, port=f"ma{ma}").replace(
+            "<TD ", f'<TD BGCOLOR="{_page_fill(p.owner, order)}" ', 1))
+    return _table(rows, FREE_FILL, "#333333", dashed=not owner)
 
 
 def _edge_attrs(status: str, colour: str, dashed: bool) -> dict[str, str]:
@@ -204,17 +208,25 @@ def _draw(ctx: Json, cmp: Comparison, title: str, labels: tuple[str, str] | None
         sub.attr(label="guests", style="rounded", color="#999999")
         for o, gp in cmp.guests.items():
             sub.node(f"g{o}", _guest_label(o, gp, _guest_colour(o, order)[0]))
-    # Pages free in both states share one node; the legend and they go to the right.
-    free = [ma for ma, p in cmp.pages.items()
-            if p.a and p.b and p.a.owner == p.b.owner == "free"]
+    # Unchanged pages that are free, or that no map points to and that map
+    # nothing, share two nodes; they and the legend go to the right.
+    same = [ma for ma, p in cmp.pages.items() if p.status == "same"]
+    free = [ma for ma in same if cmp.pages[ma].either.owner == "free"]
+    reached = {t for gp in cmp.guests.values() for v in (gp.a, gp.b) if v for t in v.pm.values()}
+    reached |= {t for p in cmp.pages.values() for v in (p.a, p.b) if v for t in v.maps.values()}
+    alone = [ma for ma in same if ma not in free and ma not in reached
+             and not cmp.pages[ma].either.maps]
     for ma, p in cmp.pages.items():
-        if ma not in free:
+        if ma not in free and ma not in alone:
             g.node(f"ma{ma}", _page_label(ma, p, window, order))
     with g.subgraph(name="side") as sub:
         sub.attr(rank="sink")
         sub.node("legend", _legend(cmp, order, labels))
         if free:
-            sub.node("free", _free_label(free, cmp))
+            sub.node("free", _group_label("free pages", free, cmp, order, owner=False))
+        if alone:
+            sub.node("alone", _group_label("pages no map points to", alone, cmp, order,
+                                           owner=True))
     nodes = {ma: f"free:ma{ma}" if ma in free else f"ma{ma}" for ma in cmp.pages}
 
     def target(ma: int) -> str:
