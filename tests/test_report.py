@@ -150,5 +150,6 @@ def test_vcert_diff_writes_the_report_of_a_real_campaign(tmp_path: Path) -> None
     assert 'id="heatmap"' in html and external_references(html) == []
     assert '<span class="badge complete">complete</span>' in html
     assert "vcert diff --seed 0 --sequences 16 --length 10 --jobs 1" in html
-    steps = sum(int(n.replace(",", "")) for n in re.findall(r'<td class="hit"[^>]*>([\d,]+)</td>', html))
+    hits = re.findall(r'<td class="hit"[^>]*>([\d,]+)</td>', html)
+    steps = sum(int(n.replace(",", "")) for n in hits)
     assert steps == 160

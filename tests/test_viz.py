@@ -33,7 +33,8 @@ def test_state_diagram_shows_guests_pages_and_mappings() -> None:
     text = d.text()
     assert "Guest 1: untrusted, active, Running in Usr mode" in text
     assert "Guest 2: untrusted, inactive" in text
-    assert "Machine page 0: guest 1, page table: va 10 ↦ ma 1, va 100 ↦ ma 3 (hypervisor window)" in text
+    assert ("Machine page 0: guest 1, page table: va 10 ↦ ma 1, "
+            "va 100 ↦ ma 3 (hypervisor window)") in text
     assert "Machine page 3: hypervisor, RW (no value)." in text
     assert "Machine page 4: free, Other." in text
     e = edges(d.graph.source)

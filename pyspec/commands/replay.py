@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"vcert replay: {exc}", file=sys.stderr)
         return 2
     if args.html and (status := html_option(finding, args.file, args.html,
-                                                   "vcert replay")) is not None:
+                                            "vcert replay")) is not None:
         return status
     if finding.cache is not None:
         return _replay_cache(finding, scope, args.original, args.driver)

@@ -88,8 +88,10 @@ def _view(name: str, f: Finding) -> FindingView:
                   "run \"both\" is a synchronised step.")
         return v
     actions, py, dr = src["actions"], src.get("pyspec_trace", []), src.get("driver_trace", [])
-    diverge = [i for i in range(len(actions))
-               if canonical(py[i] if i < len(py) else None) != canonical(dr[i] if i < len(dr) else None)]
+    def at(trace: list, i: int) -> Json:
+        return canonical(trace[i]) if i < len(trace) else None
+
+    diverge = [i for i in range(len(actions)) if at(py, i) != at(dr, i)]
     if diverge and py and dr:
         v.first, v.first_kind = diverge[0], "divergent step"
     elif actions:

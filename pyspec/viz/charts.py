@@ -61,7 +61,8 @@ def line_chart(points: list[tuple[float, float]], title: str, x_label: str, y_la
         parts.append(f'<line x1="{sx(x):.1f}" x2="{sx(x):.1f}" y1="{TOP + h}" y2="{TOP + h + 4}" '
                      f'stroke="#59636e"/><text x="{sx(x):.1f}" y="{TOP + h + 17}" '
                      f'text-anchor="middle" font-size="11">{_fmt(x)}</text>')
-    parts.append(f'<line x1="{LEFT}" x2="{LEFT + w}" y1="{TOP + h}" y2="{TOP + h}" stroke="#59636e"/>'
+    parts.append(f'<line x1="{LEFT}" x2="{LEFT + w}" y1="{TOP + h}" y2="{TOP + h}" '
+                 f'stroke="#59636e"/>'
                  f'<line x1="{LEFT}" x2="{LEFT}" y1="{TOP}" y2="{TOP + h}" stroke="#59636e"/>'
                  f'<text x="{LEFT + w / 2}" y="{HEIGHT - 6}" text-anchor="middle" '
                  f'font-size="12">{esc(x_label)}</text>'

@@ -70,8 +70,9 @@ def view(ctx: Json, state: Json) -> StateView:
     for o, info in sorted(as_dict(state["oss"]).items()):
         active = o == state["active_os"]
         status = f"{state['activity']} in {state['exec_mode']} mode" if active else "inactive"
+        pm = dict(sorted(as_dict(pms.get(o, [])).items()))
         guests[o] = GuestView(o in ctx["trusted_oss"], active, status, info["curr_page"],
-                              hcall_text(info["hcall"]), dict(sorted(as_dict(pms.get(o, [])).items())))
+                              hcall_text(info["hcall"]), pm)
     pages = {ma: _page(pg) for ma, pg in sorted(as_dict(state["mem"]).items())}
     return StateView(state["active_os"], guests, pages)
 
@@ -167,8 +168,7 @@ def describe(ctx: Json, v: StateView) -> list[str]:
                    f"{'active, ' + g.status if g.active else 'inactive'}, current page table "
                    f"at pa {g.curr_page}, pending hypercall {g.hcall}; physical map: {pm}.")
     for ma, p in v.pages.items():
-        maps = "".join(
-            f"{', ' if i else ': '}va {va} ↦ ma {t}{' (hypervisor window)' if va in window else ''}"
-            for i, (va, t) in enumerate(p.maps.items()))
-        out.append(f"Machine page {ma}: {p.owner}, {p.content}{maps}.")
+        maps = ", ".join(f"va {va} ↦ ma {t}{' (hypervisor window)' if va in window else ''}"
+                         for va, t in p.maps.items())
+        out.append(f"Machine page {ma}: {p.owner}, {p.content}{': ' + maps if maps else ''}.")
     return out

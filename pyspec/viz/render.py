@@ -26,6 +26,7 @@ GUEST_LINE = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#9a8400", "#6a51a3", 
 HYP_FILL, FREE_FILL, PLAIN_FILL = "#d9d9d9", "#ffffff", "#f2f2f2"
 ADDED, REMOVED, CHANGED = "#1a7f37", "#cf222e", "#8250df"
 STATUS_COLOUR = {"added": ADDED, "removed": REMOVED, "changed": CHANGED}
+SWATCH = 'WIDTH="18" HEIGHT="14" FIXEDSIZE="TRUE"'      # a legend's colour sample: an empty cell
 STATUS_SIGN = {"added": "+ ", "removed": "− ", "changed": "", "same": ""}
 
 
@@ -167,7 +168,7 @@ def _edge_attrs(status: str, colour: str, dashed: bool) -> dict[str, str]:
 def _legend(cmp: Comparison, order: list[int], labels: tuple[str, str] | None) -> str:
     def swatch(fill: str, text: str, dashed: bool = False) -> str:
         style = ' STYLE="DASHED"' if dashed else ""
-        return (f'<TR><TD BGCOLOR="{fill}" BORDER="1"{style} WIDTH="18"> </TD>'
+        return (f'<TR><TD BGCOLOR="{fill}" BORDER="1"{style} {SWATCH}></TD>'
                 f'<TD ALIGN="LEFT">{html.escape(text)}</TD></TR>')
 
     def line(colour: str, text: str, arrow: str = "⟶") -> str:
@@ -181,7 +182,7 @@ def _legend(cmp: Comparison, order: list[int], labels: tuple[str, str] | None) -
         rows.append(swatch(HYP_FILL, "owned by the hypervisor"))
     if "free" in owners:
         rows.append(swatch(FREE_FILL, "free (no owner)", dashed=True))
-    rows.append(f'<TR><TD BORDER="3"> </TD><TD ALIGN="LEFT">the active guest</TD></TR>')
+    rows.append(f'<TR><TD BORDER="3" {SWATCH}></TD><TD ALIGN="LEFT">the active guest</TD></TR>')
     rows.append(line("#555555", "guest map: pa ↦ ma (guest's colour)"))
     rows.append(line("#222222", "page table: va ↦ ma, accessible"))
     rows.append(line("#222222", "va in the hypervisor window", "⇢"))
@@ -196,7 +197,8 @@ def _legend(cmp: Comparison, order: list[int], labels: tuple[str, str] | None) -
             f'BGCOLOR="#ffffff" COLOR="#999999">{"".join(rows)}</TABLE>>')
 
 
-def _draw(ctx: Json, cmp: Comparison, title: str, labels: tuple[str, str] | None) -> graphviz.Digraph:
+def _draw(ctx: Json, cmp: Comparison, title: str,
+          labels: tuple[str, str] | None) -> graphviz.Digraph:
     g = graphviz.Digraph("state")
     g.attr(rankdir="LR", fontname=FONT, fontsize="13", label=title, labelloc="t",
            labeljust="l", nodesep="0.25", ranksep="0.7", bgcolor="white", pad="0.3")
