@@ -232,3 +232,22 @@ def test_timeline_is_thinned_beyond_its_size_limit(clock: Clock) -> None:
         p.update(steps=1)
     assert len(p.timeline) <= MAX_SAMPLES
     assert [t["steps"] for t in p.timeline[:3]] == [2, 4, 6]
+
+
+# ---------------------------------------------------------------------------
+# Committed pictures (make pictures / pictures-check)
+
+def test_committed_pictures_are_current() -> None:
+    from pyspec.viz import pictures
+    assert pictures.stale() == []
+
+
+def test_a_stale_picture_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pyspec.viz import pictures
+    pic = pictures.Picture(EXAMPLES / "sample_state.json", EXAMPLES / "sample_context.json",
+                           pictures.REPO / "docs" / "img" / "sample_state.svg")
+    stale = pictures.Picture(pic.state, pic.context, tmp_path / "old.svg")
+    stale.svg.write_text(pic.svg.read_text().replace("RW 7", "RW 8"))
+    monkeypatch.setattr(pictures, "PICTURES", [pic, stale])
+    monkeypatch.setattr(pictures, "REPO", tmp_path)
+    assert pictures.stale() == ["old.svg is stale"]
