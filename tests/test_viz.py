@@ -251,3 +251,11 @@ def test_a_stale_picture_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(pictures, "PICTURES", [pic, stale])
     monkeypatch.setattr(pictures, "REPO", tmp_path)
     assert pictures.stale() == ["old.svg is stale"]
+
+
+def test_the_examples_of_docs_viz_run() -> None:
+    text = (EXAMPLES.parent / "docs" / "viz.md").read_text(encoding="utf-8")
+    examples = re.findall(r"```python\n(.*?)```", text, re.S)
+    assert examples
+    for code in examples:
+        exec(compile(code, "docs/viz.md example", "exec"), {})
