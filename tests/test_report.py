@@ -153,3 +153,26 @@ def test_vcert_diff_writes_the_report_of_a_real_campaign(tmp_path: Path) -> None
     hits = re.findall(r'<td class="hit"[^>]*>([\d,]+)</td>', html)
     steps = sum(int(n.replace(",", "")) for n in hits)
     assert steps == 160
+
+
+def test_paired_and_generator_findings_get_pages(tmp_path: Path) -> None:
+    from pyspec.difftest.finding_page import finding_view, write_finding_page
+    from report_data import sample_case
+    ctx, s, _, _ = sample_case()
+    twin = json.loads(json.dumps(s))
+    dict(twin["mem"])[1]["content"] = ["RW", 8]
+    paired = Finding(oracle="os_isolation", detail="guest 2 tells the runs apart", seed=3,
+                     scope={}, context=ctx, initial_state=s, actions=[], step=1,
+                     paired={"o": 2, "state2": twin,
+                             "events": [["both", ["Read", 10]], ["1", "Chmod"]]})
+    v = finding_view("p", paired)
+    assert [(r.index, r.pyspec, r.mark) for r in v.rows] == [(0, "both", ""), (1, "1", "first")]
+    assert v.after is not None and v.after.description[1] == (
+        "machine page 1 content: RW 7 in run 1 start, RW 8 in run 2 start")
+    page = write_finding_page(paired, tmp_path / "p.html").read_text()
+    assert "the failing event" in page and "of its 2 events" in page
+    invalid = Finding(oracle="generator_invalid", detail="invalid", seed=3, scope={},
+                      context=ctx, initial_state=s, actions=[], step=-1)
+    v = finding_view("g", invalid)
+    assert v.rows == [] and v.first is None and v.after is None
+    assert v.before is not None and v.before.title == "the initial state"
