@@ -176,3 +176,26 @@ def test_paired_and_generator_findings_get_pages(tmp_path: Path) -> None:
     v = finding_view("g", invalid)
     assert v.rows == [] and v.first is None and v.after is None
     assert v.before is not None and v.before.title == "the initial state"
+
+
+def test_cache_findings_get_pages(tmp_path: Path) -> None:
+    """Cache-variant findings: cstates, no traces; a paired one's shrunk case has events only."""
+    from pyspec.difftest.finding_page import finding_view, write_finding_page
+    from report_data import sample_case
+    ctx, s, actions, _ = sample_case()
+    cstate = {"hv": s, "cache": [], "tlb": []}
+    seq = Finding(oracle="coherence", detail="stale cache", seed=1, scope={}, context=ctx,
+                  initial_state=cstate, actions=actions[:3], step=2,
+                  shrunk={"context": ctx, "initial_state": cstate, "actions": actions[:3],
+                          "step": 2, "detail": "stale cache"}, cache={"cache_size": 2})
+    v = finding_view("c", seq)
+    assert v.first == 2 and v.after is None and "records no trace" in v.note
+    assert "Machine page 1: guest 1, RW 7." in v.before.description
+    pair = Finding(oracle="cache_isolation", detail="leak", seed=1, scope={}, context=ctx,
+                   initial_state=s, actions=[], step=0, cache={"cache_size": 2},
+                   paired={"o": 2, "state2": s, "events": [["1", ["Read", 10]]] * 3},
+                   shrunk={"context": ctx, "initial_state": s, "events": [["1", ["Read", 10]]],
+                           "step": 0, "detail": "leak"},
+                   shrink_stats={"events_before": 3, "events_after": 1})
+    page = write_finding_page(pair, tmp_path / "p.html").read_text()
+    assert "Shrunk to 1 event(s)." in page and "reruns" not in page

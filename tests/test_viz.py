@@ -259,3 +259,11 @@ def test_the_examples_of_docs_viz_run() -> None:
     assert examples
     for code in examples:
         exec(compile(code, "docs/viz.md example", "exec"), {})
+
+
+def test_a_page_owned_by_an_unknown_guest_gets_a_colour_and_a_legend_entry() -> None:
+    broken = copy.deepcopy(STATE)
+    dict(broken["mem"])[5]["owner"] = ["Os", 7]
+    d = draw_state(CTX, broken)
+    assert "Machine page 5: guest 7, Other." in d.description
+    assert "owned by guest 7" in d.svg()

@@ -75,7 +75,8 @@ def _view(name: str, f: Finding) -> FindingView:
                     f.paired is not None)
     initial = _hv(src["initial_state"])
     if f.paired is not None:
-        events = src.get("events", src["actions"]) if case else f.paired["events"]
+        events = (src["events"] if "events" in src else src["actions"]) if case \
+            else f.paired["events"]
         v.first = src["step"] if src["step"] >= 0 else None
         v.first_kind = "failing event"
         v.rows = [Row(i, dumps(a), str(run), "", "first" if i == v.first else "")
@@ -100,9 +101,10 @@ def _view(name: str, f: Finding) -> FindingView:
         mark = "first" if i == v.first else ("differs" if i in diverge and py and dr else "")
         v.rows.append(Row(i, dumps(a), _response(py[i] if i < len(py) else None),
                           _response(dr[i] if i < len(dr) else None), mark))
-    if v.first is None:
+    if v.first is None or not py:
         v.before = draw_state(v.context, initial, title="the initial state")
-        v.note = "No action: the finding is about the initial state itself."
+        v.note = ("No action: the finding is about the initial state itself." if v.first is None
+                  else "The finding records no trace: its initial state is drawn.")
         return v
     k = v.first
     before = initial if k == 0 else _hv(py[k - 1][1])

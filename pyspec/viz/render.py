@@ -23,7 +23,7 @@ from .picture import Comparison, GuestView, PageView, Pair, changes, describe, p
 FONT = "DejaVu Sans"           # wide: labels measured with it fit narrower fallbacks too
 GUEST_FILL = ("#cfe3f5", "#fde2c0", "#d4eed9", "#f6d4e6", "#fff1a8", "#ddd5ef", "#d2f0f0")
 GUEST_LINE = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#9a8400", "#6a51a3", "#2a9bbf")
-HYP_FILL, FREE_FILL, PLAIN_FILL = "#d9d9d9", "#ffffff", "#f2f2f2"
+HYP_FILL, FREE_FILL = "#d9d9d9", "#ffffff"
 ADDED, REMOVED, CHANGED = "#1a7f37", "#cf222e", "#8250df"
 STATUS_COLOUR = {"added": ADDED, "removed": REMOVED, "changed": CHANGED}
 SWATCH = 'WIDTH="18" HEIGHT="14" FIXEDSIZE="TRUE"'      # a legend's colour sample: an empty cell
@@ -204,7 +204,10 @@ def _draw(ctx: Json, cmp: Comparison, title: str,
            labeljust="l", nodesep="0.25", ranksep="0.7", bgcolor="white", pad="0.3")
     g.attr("node", shape="plaintext", fontname=FONT, fontsize="11", margin="0")
     g.attr("edge", fontname=FONT, fontsize="10")
-    order = list(cmp.guests)
+    # Colours go to guests in order, and to owners that are not guests (an invalid state).
+    owners = {int(v.owner.split()[1]) for p in cmp.pages.values() for v in (p.a, p.b)
+              if v and v.owner.startswith("guest ")}
+    order = sorted(set(cmp.guests) | owners)
     window = set(ctx["hyp_window"])
     with g.subgraph(name="cluster_guests") as sub:
         sub.attr(label="guests", style="rounded", color="#999999")
