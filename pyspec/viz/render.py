@@ -10,6 +10,7 @@ first has, purple and `old → new` for what changed.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from dataclasses import dataclass, field
@@ -44,8 +45,13 @@ class Diagram:
     def text(self) -> str:
         return "\n".join([self.title, *self.description])
 
+    @functools.cached_property
+    def _dot_svg(self) -> str:
+        # One Graphviz run per diagram: a report shows each one twice (inline, own page).
+        return self.graph.pipe(format="svg", encoding="utf-8")
+
     def svg(self, inline: bool = False) -> str:
-        svg = self.graph.pipe(format="svg", encoding="utf-8")
+        svg = self._dot_svg
         svg = svg[svg.index("<svg"):]
         svg = re.sub(r"<!--.*?-->\n?", "", svg, flags=re.S)
         if inline:
