@@ -67,45 +67,58 @@ def finding_view(name: str, finding: Finding) -> FindingView:
 
 
 def _view(name: str, f: Finding) -> FindingView:
-    case = f.shrunk if f.shrunk else None
-    src = case if case else {"context": f.context, "initial_state": f.initial_state,
-                             "actions": f.actions, "step": f.step,
-                             "pyspec_trace": f.pyspec_trace, "driver_trace": f.driver_trace}
-    v = FindingView(name, f, "shrunk" if case else "original", src["context"],
+    src = f.shrunk or {"context": f.context, "initial_state": f.initial_state,
+                       "actions": f.actions, "step": f.step,
+                       "pyspec_trace": f.pyspec_trace, "driver_trace": f.driver_trace}
+    v = FindingView(name, f, "shrunk" if f.shrunk else "original", src["context"],
                     f.paired is not None)
-    initial = _hv(src["initial_state"])
     if f.paired is not None:
-        events = (src["events"] if "events" in src else src["actions"]) if case \
-            else f.paired["events"]
-        v.first = src["step"] if src["step"] >= 0 else None
-        v.first_kind = "failing event"
-        v.rows = [Row(i, dumps(a), str(run), "", "first" if i == v.first else "")
-                  for i, (run, a) in enumerate(events)]
-        v.before = draw_state(v.context, initial, title="run 1 starts in this state")
-        v.after = draw_diff(v.context, initial, _hv(f.paired["state2"]),
-                            ("run 1 start", "run 2 start"),
-                            title=f"the two initial states guest {f.paired['o']} cannot tell apart")
-        v.note = (f"Paired OS-isolation run for guest {f.paired['o']}: events [run, action]; "
-                  "run \"both\" is a synchronised step.")
-        return v
+        _paired(v, src)
+    else:
+        _sequence(v, src)
+    return v
+
+
+def _paired(v: FindingView, src: dict) -> None:
+    """A paired OS-isolation run: its events, the two initial states."""
+    p = v.finding.paired
+    assert p is not None
+    events = (src["events"] if "events" in src else src["actions"]) if v.finding.shrunk \
+        else p["events"]
+    v.first = src["step"] if src["step"] >= 0 else None
+    v.first_kind = "failing event"
+    v.rows = [Row(i, dumps(a), str(run), "", "first" if i == v.first else "")
+              for i, (run, a) in enumerate(events)]
+    initial = _hv(src["initial_state"])
+    v.before = draw_state(v.context, initial, title="run 1 starts in this state")
+    v.after = draw_diff(v.context, initial, _hv(p["state2"]), ("run 1 start", "run 2 start"),
+                        title=f"the two initial states guest {p['o']} cannot tell apart")
+    v.note = (f"Paired OS-isolation run for guest {p['o']}: events [run, action]; "
+              "run \"both\" is a synchronised step.")
+
+
+def _sequence(v: FindingView, src: dict) -> None:
+    """A sequence run by both oracles: where the traces part, the states around it."""
     actions, py, dr = src["actions"], src.get("pyspec_trace", []), src.get("driver_trace", [])
+
     def at(trace: list, i: int) -> Json:
         return canonical(trace[i]) if i < len(trace) else None
 
-    diverge = [i for i in range(len(actions)) if at(py, i) != at(dr, i)]
-    if diverge and py and dr:
-        v.first, v.first_kind = diverge[0], "divergent step"
+    diverge = {i for i in range(len(actions)) if at(py, i) != at(dr, i)} if py and dr else set()
+    if diverge:
+        v.first, v.first_kind = min(diverge), "divergent step"
     elif actions:
         v.first = src["step"] if 0 <= src["step"] < len(actions) else len(actions) - 1
     for i, a in enumerate(actions):
-        mark = "first" if i == v.first else ("differs" if i in diverge and py and dr else "")
+        mark = "first" if i == v.first else ("differs" if i in diverge else "")
         v.rows.append(Row(i, dumps(a), _response(py[i] if i < len(py) else None),
                           _response(dr[i] if i < len(dr) else None), mark))
+    initial = _hv(src["initial_state"])
     if v.first is None or not py:
         v.before = draw_state(v.context, initial, title="the initial state")
         v.note = ("No action: the finding is about the initial state itself." if v.first is None
                   else "The finding records no trace: its initial state is drawn.")
-        return v
+        return
     k = v.first
     before = initial if k == 0 else _hv(py[k - 1][1])
     v.before = draw_state(v.context, before, title=f"the state before step {k}")
@@ -117,7 +130,6 @@ def _view(name: str, f: Finding) -> FindingView:
                             (f"before step {k}", f"after step {k}"),
                             title=f"step {k} in pyspec (both oracles reach this state)"
                             if k < len(dr) else f"step {k} in pyspec")
-    return v
 
 
 def render_page(v: FindingView) -> str:
