@@ -24,10 +24,11 @@ def sample_case() -> tuple[dict, dict, list, list]:
     return codec.encode(ctx), codec.encode(s), [codec.encode(a) for a in actions], py
 
 
-def diverging_finding(k: int = 2, stolen_page: int = 4) -> Finding:
-    """The sample run where the driver, at step `k`, also gives free page
-    `stolen_page` to guest 1, then answers Invalid_vadd to everything."""
+def diverging_finding(k: int = 2, stolen_page: int = 4, length: int = 26) -> Finding:
+    """The sample run (its first `length` actions) where the driver, at step `k`,
+    also gives free page `stolen_page` to guest 1, then answers Invalid_vadd."""
     ctx, s, actions, py = sample_case()
+    actions, py = actions[:length], py[:length]
     dr = copy.deepcopy(py)
     mem = dict((ma, pg) for ma, pg in dr[k][1]["mem"])
     assert mem[stolen_page]["owner"] == "No_Owner"
@@ -57,8 +58,8 @@ def campaign(out: Path, findings: int = 2) -> tuple[dict, list[tuple[str, Findin
     store = FindingStore(out / "findings")
     pairs = []
     for i in range(findings):
-        f = diverging_finding(k=2 + i, stolen_page=4 + i % 2)
-        path = store.save(f)
+        f = diverging_finding(k=2 + i, stolen_page=4 + i % 2, length=20 + i)   # distinct names
+        path, _ = store.save(f)
         pairs.append((path.stem, f))
     timeline = [{"seconds": 2.0 * t, "sequences": 40 * t, "steps": 2000 * t + 37 * (t % 3),
                  "findings": min(t // 4, findings), "covered": min(60 + 4 * t, 120)}

@@ -32,7 +32,7 @@ def external_references(html: str) -> list[str]:
 @pytest.fixture
 def report(tmp_path: Path) -> tuple[Path, dict, list[tuple[str, Finding]]]:
     summary, findings = campaign(tmp_path)
-    return write_report(summary, findings, tmp_path), summary, findings
+    return write_report(summary, findings, tmp_path / "report.html"), summary, findings
 
 
 def test_report_and_finding_pages_are_self_contained(report) -> None:
@@ -46,8 +46,17 @@ def test_report_and_finding_pages_are_self_contained(report) -> None:
 
 def test_report_is_a_pure_function_of_its_data(tmp_path: Path, report) -> None:
     path, summary, findings = report
-    again = write_report(summary, findings, tmp_path / "again")
-    assert again.read_text() == path.read_text()
+    first = path.read_text()
+    assert write_report(summary, findings, path).read_text() == first
+
+
+def test_a_report_elsewhere_links_the_same_finding_pages(tmp_path: Path, report) -> None:
+    """A run's own report (out/runs/RUN/report.html) links the pages next to the findings."""
+    path, summary, findings = report
+    (tmp_path / "runs" / "r1").mkdir(parents=True)
+    html = write_report(summary, findings, tmp_path / "runs" / "r1" / "report.html").read_text()
+    for name, _ in findings:
+        assert f'<a href="../../findings/{name}.html">{name}</a>' in html
 
 
 def test_every_finding_is_linked_to_its_page(report) -> None:
@@ -103,7 +112,7 @@ def test_report_shows_tables_not_dictionaries(report) -> None:
 def test_report_without_timeline_says_so(tmp_path: Path) -> None:
     summary, findings = campaign(tmp_path, findings=0)
     summary["timeline"] = []
-    html = write_report(summary, findings, tmp_path).read_text()
+    html = write_report(summary, findings, tmp_path / "report.html").read_text()
     assert html.count(">no samples recorded</text>") == 4 and "<p>None.</p>" in html
 
 
@@ -111,7 +120,8 @@ def test_a_malformed_finding_does_not_stop_the_report(tmp_path: Path) -> None:
     summary, findings = campaign(tmp_path, findings=1)
     broken = diverging_finding()
     broken.pyspec_trace = [["Ok"]] * len(broken.actions)       # no states
-    html = write_report(summary, findings + [("broken", broken)], tmp_path).read_text()
+    html = write_report(summary, findings + [("broken", broken)],
+                        tmp_path / "report.html").read_text()
     assert "finding broken: the case is malformed" in html
     assert not (tmp_path / "findings" / "broken.html").exists()
 
@@ -149,7 +159,7 @@ def test_vcert_diff_writes_the_report_of_a_real_campaign(tmp_path: Path) -> None
     html = (tmp_path / "report.html").read_text()
     assert 'id="heatmap"' in html and external_references(html) == []
     assert '<span class="badge complete">complete</span>' in html
-    assert "vcert diff --seed 0 --sequences 16 --length 10 --jobs 1" in html
+    assert "vcert diff --seed 0 --sequences 16 --length 10 --scope " in html
     hits = re.findall(r'<td class="hit"[^>]*>([\d,]+)</td>', html)
     steps = sum(int(n.replace(",", "")) for n in hits)
     assert steps == 160

@@ -14,7 +14,7 @@ import pytest
 from pyspec.builders import StateBuilder
 from pyspec.cli import main as vcert
 from pyspec.difftest import progress as progress_mod
-from pyspec.difftest.progress import MAX_SAMPLES, Progress
+from pyspec.difftest.progress import Progress
 from pyspec.viz import draw_diff, draw_state
 from pyspec.viz.charts import line_chart, nice_ticks
 from report_data import EXAMPLES, diverging_finding
@@ -201,15 +201,13 @@ def test_log_progress_is_a_line_every_few_seconds(clock: Clock) -> None:
     assert lines[-1] == "25/100 seq  1,250 steps  208 steps/s  1 findings  31/140 covered"
 
 
-def test_disabled_progress_prints_nothing_but_keeps_the_timeline(clock: Clock) -> None:
+def test_disabled_progress_prints_nothing(clock: Clock) -> None:
     log = Terminal()
     p = Progress(10, enabled=False, stream=log)
-    clock.now += 2
+    clock.now += 6
     p.update(sequences=3, steps=30, covered=4)
     p.close()
     assert log.getvalue() == ""
-    assert p.timeline[0] == {"seconds": 2.0, "sequences": 3, "steps": 30, "findings": 0,
-                             "covered": 4}
 
 
 def test_terminal_progress_is_drawn_by_rich(clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -223,15 +221,6 @@ def test_terminal_progress_is_drawn_by_rich(clock: Clock, monkeypatch: pytest.Mo
     assert "\x1b[" in out                                  # drawn in place, with colours
     assert "20/50" in out and "400 steps" in out and "400 steps/s" in out
     assert "2 findings" in out and "12 covered" in out
-
-
-def test_timeline_is_thinned_beyond_its_size_limit(clock: Clock) -> None:
-    p = Progress(10, enabled=False)
-    for _ in range(MAX_SAMPLES + 1):
-        clock.now += 1
-        p.update(steps=1)
-    assert len(p.timeline) <= MAX_SAMPLES
-    assert [t["steps"] for t in p.timeline[:3]] == [2, 4, 6]
 
 
 # ---------------------------------------------------------------------------

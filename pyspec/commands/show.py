@@ -11,13 +11,12 @@ hypervisor window) and the free pages.  --diff draws OTHER over the same
 layout, marking what differs.  Given a finding file, it draws the finding's
 diff: the two oracles' states after the first divergent step (or the failing
 step against the state before it).  Without --svg or --png it prints the
-diagram's text alternative.  Exit status: 0, or 2 on bad input.
+diagram's text alternative.  Exit status: 0, 2 on bad input, 3 without Graphviz.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 import graphviz
@@ -26,6 +25,7 @@ from pyspec import codec
 from pyspec.commands.run import InputError, load_state, read_json
 from pyspec.difftest.finding_page import finding_view
 from pyspec.difftest.findings import FORMAT, Finding
+from pyspec.exit_status import BadInput, Exit, ToolFailed
 from pyspec.viz import Diagram, draw_diff, draw_state
 
 
@@ -78,20 +78,16 @@ def diagram(args: argparse.Namespace) -> Diagram:
 def run(args: argparse.Namespace) -> int:
     try:
         d = diagram(args)
+    except InputError as exc:
+        raise BadInput(str(exc)) from None
+    try:
         if args.svg:
             args.svg.write_text(d.svg(), encoding="utf-8")
         elif args.png:
             args.png.write_bytes(d.png())
         else:
             print(d.text())
-    except InputError as exc:
-        print(f"vcert show: {exc}", file=sys.stderr)
-        return 2
     except graphviz.ExecutableNotFound:
-        print("vcert show: Graphviz's dot is not installed (scripts/bootstrap.sh installs it)",
-              file=sys.stderr)
-        return 2
-    except OSError as exc:
-        print(f"vcert show: cannot write: {exc}", file=sys.stderr)
-        return 2
-    return 0
+        raise ToolFailed("Graphviz's dot is not installed (scripts/bootstrap.sh installs it)") \
+            from None
+    return Exit.OK

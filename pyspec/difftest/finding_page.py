@@ -6,12 +6,12 @@ section for each finding (templates/_finding.html.j2).
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import graphviz
 
+from pyspec.exit_status import BadInput
 from pyspec.viz import Diagram, draw_diff, draw_state
 
 from .findings import Finding, write_atomic
@@ -143,13 +143,11 @@ def write_finding_page(finding: Finding, out: Path, name: str | None = None) -> 
     return Path(out)
 
 
-def html_option(finding: Finding, source: Path, out: Path, prog: str) -> int | None:
+def write_page_option(finding: Finding, source: Path, out: Path) -> None:
     """`--html OUT` of a command given the finding file `source`: write the
-    page; on failure say why and give exit status 2."""
+    page, named after the file; BadInput (exit 2) when it cannot."""
     try:
         write_finding_page(finding, out, name=Path(source).stem)
     except (ValueError, OSError, graphviz.ExecutableNotFound) as exc:
-        print(f"{prog}: cannot write {out}: {exc}", file=sys.stderr)
-        return 2
+        raise BadInput(f"cannot write {out}: {exc}") from None
     print(f"finding page: {out}")
-    return None

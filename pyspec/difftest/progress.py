@@ -1,8 +1,7 @@
 """Campaign progress on stderr: sequences, steps, rate, findings, coverage.
 
 On a terminal, a rich progress bar redrawn in place; otherwise (CI logs,
-pipes) one plain line every LOG_SECONDS and one at the end.  Every update
-also feeds the run's timeline (`Progress.timeline`, the report's charts).
+pipes) one plain line every LOG_SECONDS and one at the end.
 """
 
 from __future__ import annotations
@@ -17,11 +16,11 @@ from rich.progress import Progress as RichProgress
 
 REDRAW_SECONDS = 0.2       # on a terminal
 LOG_SECONDS = 5.0          # in a log
-SAMPLE_SECONDS = 1.0       # the timeline's first resolution
-MAX_SAMPLES = 240          # beyond, every other sample is dropped and the resolution halves
 
 
 class Progress:
+    """`update()` adds to the counts (`covered` replaces its count); `close()` draws the last state."""
+
     def __init__(self, total_sequences: int, enabled: bool = True,
                  stream: TextIO | None = None, *, obligations: int | None = None) -> None:
         self.total_sequences = total_sequences
@@ -30,10 +29,7 @@ class Progress:
         self.obligations = obligations     # how many coverage obligations there are, if known
         self.sequences = self.steps = self.findings = 0
         self.covered: int | None = None
-        self.timeline: list[dict] = []
-        self._start = time.monotonic()
-        self._last_draw = self._last_sample = self._start
-        self._sample_every = SAMPLE_SECONDS
+        self._start = self._last_draw = time.monotonic()
         self._tty = bool(getattr(self.stream, "isatty", lambda: False)())
         self._bar: RichProgress | None = None
         if enabled and self._tty:
@@ -53,8 +49,6 @@ class Progress:
         if covered is not None:
             self.covered = covered
         now = time.monotonic()
-        if now - self._last_sample >= self._sample_every:
-            self._sample(now)
         if now - self._last_draw >= (REDRAW_SECONDS if self._tty else LOG_SECONDS):
             self._last_draw = now
             self._draw(now)
@@ -72,15 +66,6 @@ class Progress:
     def line(self, now: float | None = None) -> str:
         return f"{self.sequences}/{self.total_sequences} seq  {self.stats(now)}"
 
-    def _sample(self, now: float) -> None:
-        self._last_sample = now
-        self.timeline.append({"seconds": round(now - self._start, 3), "sequences": self.sequences,
-                              "steps": self.steps, "findings": self.findings,
-                              "covered": self.covered or 0})
-        if len(self.timeline) > MAX_SAMPLES:
-            self.timeline = self.timeline[1::2]
-            self._sample_every *= 2
-
     def _draw(self, now: float) -> None:
         if not self.enabled:
             return
@@ -92,9 +77,7 @@ class Progress:
             self.stream.flush()
 
     def close(self) -> None:
-        now = time.monotonic()
-        self._sample(now)
-        self._draw(now)
+        self._draw(time.monotonic())
         if self._bar is not None:
             self._bar.stop()
             self._bar = None

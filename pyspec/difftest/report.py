@@ -1,4 +1,4 @@
-"""Campaign reports: `report.html`, a pure function of the campaign's summary
+"""The campaign report: `report.html`, a pure function of the run's summary
 and its findings, with a page per finding next to the finding's file.
 
 The page is self-contained (styles and charts inline, no script, no URL):
@@ -8,17 +8,15 @@ coverage obligations as tables, and each finding with its trace and diagrams.
 
 from __future__ import annotations
 
-import json
-import shlex
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from pyspec.viz.charts import line_chart
 
-from .campaign import CampaignConfig, CampaignResult
 from .coverage import ACTION_NAMES, HCALL_KINDS, RESPONSES, VS_PROPERTIES, possible_cells
 from .finding_page import FindingView, finding_view, render_page
-from .findings import Finding, load_finding, write_atomic
+from .findings import Finding, write_atomic
 from .html import environment
 
 # Heat map bins: a cell's count falls in the last bin whose bound it reaches.
@@ -126,25 +124,31 @@ class FindingEntry:
     error: str = ""
 
 
-def _finding_entries(findings: list[tuple[str, Finding]], out: Path) -> list[FindingEntry]:
+def _finding_entries(summary: dict, findings: list[tuple[str, Finding]],
+                     out: Path) -> list[FindingEntry]:
+    """Write each finding's page next to its file (as the summary lists it, else in
+    the report's `findings/`) and link it relative to the report `out`."""
+    files = {e["name"]: Path(e["path"]) for e in summary["findings"] if e.get("path")}
     entries = []
-    (out / "findings").mkdir(parents=True, exist_ok=True)
     for name, f in findings:
+        page = files[name].with_suffix(".html") if name in files \
+            else out.parent / "findings" / f"{name}.html"
         try:
             v = finding_view(name, f)
-            write_atomic(out / "findings" / f"{name}.html", render_page(v))
-            entries.append(FindingEntry(v, f"findings/{name}.html"))
+            page.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(page, render_page(v))
+            entries.append(FindingEntry(v, Path(os.path.relpath(page, out.parent)).as_posix()))
         except ValueError as exc:
             entries.append(FindingEntry(None, None, str(exc)))
     return entries
 
 
 def write_report(summary: dict, findings: list[tuple[str, Finding]], out: Path) -> Path:
-    """Write `out/report.html` and `out/findings/<name>.html` for each finding;
-    return the report's path.  `findings` are (name, finding) of the finding
-    files `out/findings/<name>.json`."""
+    """Render `summary` (a campaign's summary.json) and its findings, given as
+    (name, finding) pairs, to `out` (an HTML file); write each finding's page
+    next to its finding file.  Returns `out`."""
     out = Path(out)
-    entries = _finding_entries(findings, out)
+    entries = _finding_entries(summary, findings, out)
     pages = {e.view.name: e.page for e in entries if e.view is not None}
     coverage = summary["coverage"]
     html = environment().get_template("report.html.j2").render(
@@ -152,69 +156,5 @@ def write_report(summary: dict, findings: list[tuple[str, Finding]], out: Path) 
         legend=heat_legend(), charts=charts(summary.get("timeline", [])),
         counts=count_tables(coverage), missed=coverage.get("missed", {}),
         entries=entries, pages=pages)
-    path = out / "report.html"
-    write_atomic(path, html)
-    return path
-
-
-# ---------------------------------------------------------------------------
-# Today's campaign (campaign.py's CampaignResult): summary.json and the report.
-
-def summary(cfg: CampaignConfig, res: CampaignResult) -> dict:
-    return {
-        "mode": "campaign", "seed": cfg.seed, "scope": cfg.scope.to_json(),
-        "jobs_requested": cfg.jobs, "workers": res.workers,
-        "sequences": res.sequences, "length": cfg.length, "steps": res.steps,
-        "seconds": res.seconds, "steps_per_second": round(res.rate, 1),
-        "interrupted": res.interrupted,
-        "findings": res.findings, "suppressed_findings": res.suppressed,
-        "os_isolation": {"paired_runs": res.pairs, "steps": res.pair_events,
-                         "synchronised_o_actions": res.pair_syncs},
-        "first_finding": {"steps": res.first_finding_steps,
-                          "seconds": res.first_finding_seconds},
-        "coverage": res.coverage.to_json(),
-    }
-
-
-def command_line(cfg: CampaignConfig) -> str:
-    scope = ",".join(f"{k}={v}" for k, v in cfg.scope.to_json().items())
-    words = ["vcert", "diff", "--seed", str(cfg.seed), "--sequences", str(cfg.sequences),
-             "--length", str(cfg.length), "--jobs", str(cfg.jobs), "--scope", scope,
-             "--out", str(cfg.out)]
-    if cfg.driver:
-        words += ["--driver", cfg.driver]
-    if cfg.stop_on_finding:
-        words.append("--stop-on-finding")
-    return shlex.join(words)
-
-
-def report_summary(cfg: CampaignConfig, res: CampaignResult,
-                   findings: list[tuple[str, Finding]]) -> dict:
-    """The report's summary for today's campaign (which records no timeline)."""
-    steps = {name: f.step for name, f in findings}
-    return {
-        "mode": "campaign", "seed": cfg.seed, "scope": cfg.scope.to_json(),
-        "status": "interrupted" if res.interrupted else "complete",
-        "exit_status": 1 if res.findings else 0,
-        "sequences_announced": cfg.sequences, "sequences_checked": res.sequences,
-        "steps": res.steps, "seconds": res.seconds, "rate": round(res.rate, 1),
-        "workers": res.workers, "jobs_requested": cfg.jobs, "command": command_line(cfg),
-        "findings": [{**e, "name": Path(e["path"]).stem, "step": steps.get(Path(e["path"]).stem)}
-                     for e in res.findings],
-        "suppressed_findings": res.suppressed,
-        "os_isolation": {"paired_runs": res.pairs, "events": res.pair_events,
-                         "synchronised": res.pair_syncs},
-        "coverage": res.coverage.to_json(), "timeline": [],
-    }
-
-
-def write_reports(cfg: CampaignConfig, res: CampaignResult) -> tuple[Path, Path]:
-    json_path = cfg.out / "summary.json"
-    write_atomic(json_path, json.dumps(summary(cfg, res), indent=1))
-    findings = []
-    for entry in res.findings:
-        try:
-            findings.append((Path(entry["path"]).stem, load_finding(Path(entry["path"]))))
-        except ValueError:
-            continue
-    return json_path, write_report(report_summary(cfg, res, findings), findings, cfg.out)
+    write_atomic(out, html)
+    return out
