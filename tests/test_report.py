@@ -209,3 +209,11 @@ def test_cache_findings_get_pages(tmp_path: Path) -> None:
                    shrink_stats={"events_before": 3, "events_after": 1})
     page = write_finding_page(pair, tmp_path / "p.html").read_text()
     assert "Shrunk to 1 event(s)." in page and "reruns" not in page
+
+
+def test_throughput_is_measured_over_intervals_long_enough() -> None:
+    from pyspec.difftest.report import _rates
+    timeline = [{"seconds": 1.0, "steps": 1000}, {"seconds": 2.0, "steps": 3000},
+                {"seconds": 2.01, "steps": 3000},           # the final sample, just after
+                {"seconds": 2.1, "steps": 3100}, {"seconds": 2.5, "steps": 3500}]
+    assert _rates(timeline) == [(1.0, 1000.0), (2.0, 2000.0), (2.5, 1000.0)]

@@ -73,15 +73,19 @@ def _series(timeline: list[dict], key: str) -> list[tuple[float, float]]:
     return [(float(t["seconds"]), float(t[key])) for t in timeline]
 
 
+RATE_MIN_SECONDS = 0.25     # shorter intervals join the next (a final one is left out)
+
+
 def _rates(timeline: list[dict]) -> list[tuple[float, float]]:
-    """Steps per second over each interval between samples."""
+    """Steps per second over the intervals between samples: a sample taken just
+    after another (the last one, at the end of a run) would show noise, not a rate."""
     out = []
     prev = {"seconds": 0.0, "steps": 0}
     for t in timeline:
         dt = t["seconds"] - prev["seconds"]
-        if dt > 0:
+        if dt >= RATE_MIN_SECONDS:
             out.append((float(t["seconds"]), (t["steps"] - prev["steps"]) / dt))
-        prev = t
+            prev = t
     return out
 
 
