@@ -28,7 +28,7 @@ clean:
 	@rm -f $(COQ_DIR)/CoqMakefile $(COQ_DIR)/CoqMakefile.conf $(COQ_DIR)/.CoqMakefile.d
 
 # The whole test suite: proofs and their audit, generated-code checks, pytest.
-check: proofs extract-check codec-check schema-check driver
+check: proofs extract-check codec-check schema-check pictures-check driver
 	@$(PYTHON) -m pytest -q
 
 # pytest alone, against the current build.
@@ -155,3 +155,15 @@ cache-demo: bootstrap driver
 	@$(PYTHON) -m pyspec.cli diff --cache --sequences $(CACHE_SEQUENCES) --out out/cache-flush
 	@$(PYTHON) -m pyspec.cli diff --cache --no-flush --sequences $(CACHE_SEQUENCES) --out out/cache-no-flush; \
 	status=$$?; if [ $$status -ne 1 ]; then echo "cache-demo: the leak without flush was not found" >&2; exit 1; fi
+
+# ---------------------------------------------------------------------------
+# Pictures (docs/viz.md): the README's sample state (docs/img/sample_state.svg)
+# and the notebook tour's state with its Coq cell; `pictures-check` fails on a
+# stale one.
+.PHONY: pictures pictures-check
+
+pictures: bootstrap
+	@$(PYTHON) -m pyspec.viz.pictures
+
+pictures-check: bootstrap
+	@$(PYTHON) -m pyspec.viz.pictures --check
