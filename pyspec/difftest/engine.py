@@ -25,7 +25,7 @@ from pyspec import semantics as sem
 from pyspec.model import OK, Result
 
 from .coverage import Coverage
-from .driver_pipe import DriverFailure, DriverPipe
+from .driver_pipe import DriverBadAnswer, DriverFailure, DriverPipe
 from .gen import next_action_model
 from .jstate import Json, canonical
 from .pyspec_oracle import PyspecOracle
@@ -182,22 +182,23 @@ class Engine:
             i, orjson.dumps(seq.responses), b",".join(states),
             states[-1] if states else orjson.dumps(seq.state))
 
-    def check_raw(self, i: int, seq: Sequence, line: bytes, verdict: bytes | None) -> Outcome:
+    def check_raw(self, i: int, seq: Sequence, line: bytes, verdict_line: bytes | None) -> Outcome:
         """Check answer number `i`.  The common case costs no parsing: when the
         driver's line is byte for byte the answer pyspec's trace predicts, the
         two traces are equal (same responses, same states, same list order), so
         the checks run on pyspec's own model values, which are the driver's
         states decoded."""
-        if line == self.expected_line(i, seq):
-            return self._check_axioms(seq, None, verdict)
         try:
-            answer = orjson.loads(line)
-        except orjson.JSONDecodeError as exc:
-            return Outcome(Failure("driver_protocol", -1, f"driver answered non-JSON: {exc}"),
-                           [], len(seq.actions))
+            verdict = (None if verdict_line is None
+                       else DriverPipe.answer(verdict_line, {"id": i, "op": "valid"}))
+            if line == self.expected_line(i, seq):
+                return self._check_axioms(seq, None, verdict)
+            answer = DriverPipe.answer(line, {"id": i, "op": "run", "states": True})
+        except DriverBadAnswer as exc:
+            return Outcome(Failure("driver_protocol", -1, str(exc)), [], len(seq.actions))
         return self.check(seq, answer, verdict)
 
-    def check(self, seq: Sequence, answer: Json, verdict: bytes | None) -> Outcome:
+    def check(self, seq: Sequence, answer: Json, verdict: Json | None) -> Outcome:
         n = len(seq.actions)
         if not answer.get("ok"):
             err = answer.get("error", {})
@@ -222,7 +223,7 @@ class Engine:
         return self._check_axioms(seq, driver_trace, verdict)
 
     def _check_axioms(self, seq: Sequence, driver_trace: list | None,
-                      verdict: bytes | None) -> Outcome:
+                      verdict: Json | None) -> Outcome:
         """The axiom and isolation checks of every step of two agreeing traces
         (`driver_trace` None: byte-equal to pyspec's).  pyspec's valid_state
         holds after every step (checked incrementally, see `validity`), and the
@@ -276,9 +277,8 @@ class Engine:
         if failure is not None:
             return Outcome(failure, driver_trace, n, same_as=seq)
         if verdict is not None:
-            answer = orjson.loads(verdict)
-            if not answer.get("ok") or not answer.get("valid"):
-                broken = answer.get("first_invalid") or answer.get("error")
+            if not verdict["ok"] or not verdict["valid"]:
+                broken = verdict.get("first_invalid") or verdict["error"]
                 return Outcome(Failure("valid_agreement", n - 1,
                                        f"valid_state: the driver says {broken} fails on the "
                                        "last state, pyspec found every state valid"),
