@@ -41,7 +41,9 @@ let classify (s : string) (i : int) : at =
 (* The offset of the first byte of [s] that is not part of well-formed UTF-8. *)
 let first_invalid_utf8 (s : string) : int option =
   let rec scan i =
-    if i >= String.length s then None else match classify s i with Char n -> scan (i + n) | _ -> Some i
+    if i >= String.length s then None
+    else if Char.code (String.unsafe_get s i) < 0x80 then scan (i + 1)  (* the common case *)
+    else match classify s i with Char n -> scan (i + n) | _ -> Some i
   in
   scan 0
 
