@@ -303,9 +303,9 @@ class Engine:
         invalid = self.py.first_invalid_model(self.py.context(ctx), seq.py_models[0])
         try:
             verdict = self.driver.valid_many([(ctx, state)])[0]
-        except DriverFailure:
+        except DriverFailure as exc:
             self.driver.restart()
-            return Failure("driver_crash", -1, "the driver crashed on a valid request"), seq, []
+            return Failure("driver_crash", -1, f"the driver failed on a valid request: {exc}"), seq, []
         driver_invalid = (verdict.get("first_invalid") if verdict.get("ok") else "refused")
         if invalid != driver_invalid:
             return (Failure("valid_agreement", -1,
