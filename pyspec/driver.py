@@ -18,6 +18,7 @@ import json
 import os
 import reprlib
 import selectors
+import shutil
 import subprocess
 import tempfile
 import time
@@ -73,13 +74,15 @@ def default_binary() -> Path:
 def resolve_binary(binary: Path | str) -> Path:
     """`binary` as an absolute path to an executable file, or DriverNotFound
     saying what is wrong with it.  A bare name is a file of the current
-    directory: the driver is never looked up on PATH."""
-    path = Path(binary).absolute()
+    directory if there is one, else a command on PATH (as `vcert --driver`)."""
+    path = Path(binary)
+    bare = os.sep not in str(binary)
+    if bare and not path.exists():
+        path = Path(shutil.which(str(binary)) or path)
     fix = "run `make driver` in the repository root" + (
         f" (or fix ${BINARY_ENV_VAR})" if os.environ.get(BINARY_ENV_VAR) else "")
     if not path.exists():
-        where = " in the current directory" if os.sep not in str(binary) else ""
-        problem = f"does not exist{where}"
+        problem = "does not exist" + (" here nor on PATH" if bare else "")
     elif path.is_dir():
         problem = "is a directory, not the driver binary"
     elif not path.is_file():
@@ -87,7 +90,7 @@ def resolve_binary(binary: Path | str) -> Path:
     elif not os.access(path, os.X_OK):
         problem = "is not executable"
     else:
-        return path
+        return path.absolute()
     raise DriverNotFound(f"driver binary {binary} {problem}: {fix}")
 
 

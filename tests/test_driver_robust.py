@@ -5,7 +5,8 @@ Driver side: one answer per line, valid UTF-8, whatever the line holds
 (deep nesting anywhere, bytes that are not UTF-8, lone surrogate escapes,
 answers and requests past their caps).  Client side: answers that are not
 UTF-8, not JSON or lack a field, drivers that answer twice, and binaries
-given as a bare name, a directory, a non-executable or a non-program file.
+given as a bare name (found here or on PATH), a directory, a non-executable
+or a non-program file.
 The faulty drivers are shell scripts written into the test's folder.
 """
 
@@ -232,17 +233,24 @@ def test_a_binary_that_cannot_run_is_driver_not_found(tmp_path: Path, make: Any,
 
 
 @pytest.mark.parametrize("client", ["Driver", "DriverPipe"])
-def test_a_bare_name_is_a_file_of_the_current_directory(driver_binary: Path, tmp_path: Path,
-                                                        monkeypatch: pytest.MonkeyPatch,
-                                                        client: str) -> None:
-    # Found in the current directory (never on PATH), and started by its full path.
-    (tmp_path / "my-driver").symlink_to(driver_binary)
-    monkeypatch.chdir(tmp_path)
-    if client == "Driver":
-        with Driver("my-driver") as d:
-            assert d.ping()["pong"] is True
-    else:
-        with DriverPipe("my-driver") as pipe:
-            assert pipe.requests([{"id": 0, "op": "ping"}])[0]["pong"] is True
-    with pytest.raises(DriverNotFound, match="does not exist in the current directory"):
+def test_a_bare_name_is_found_here_or_on_path(driver_binary: Path, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch,
+                                             client: str) -> None:
+    # A bare name is a file of the current directory, else a command on PATH;
+    # either way the driver is started by its full path.
+    here, on_path = tmp_path / "here", tmp_path / "bin"
+    here.mkdir()
+    on_path.mkdir()
+    (here / "my-driver").symlink_to(driver_binary)
+    (on_path / "path-driver").symlink_to(driver_binary)
+    monkeypatch.chdir(here)
+    monkeypatch.setenv("PATH", f"{on_path}{os.pathsep}{os.environ['PATH']}")
+    for name in ("my-driver", "path-driver"):
+        if client == "Driver":
+            with Driver(name) as d:
+                assert d.ping()["pong"] is True
+        else:
+            with DriverPipe(name) as pipe:
+                assert pipe.requests([{"id": 0, "op": "ping"}])[0]["pong"] is True
+    with pytest.raises(DriverNotFound, match="does not exist here nor on PATH"):
         Driver("no-such-driver").ping()

@@ -196,7 +196,15 @@ class Engine:
             answer = DriverPipe.answer(line, {"id": i, "op": "run", "states": True})
         except DriverBadAnswer as exc:
             return Outcome(Failure("driver_protocol", -1, str(exc)), [], len(seq.actions))
-        return self.check(seq, answer, verdict)
+        try:
+            return self.check(seq, answer, verdict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            # An answer of the wrong shape deeper than DriverPipe.answer checks
+            # (a state of the wrong type) is the driver breaking the protocol:
+            # a finding, not a dead worker.
+            return Outcome(Failure("driver_protocol", -1,
+                                   f"driver answer of the wrong shape: {type(exc).__name__}: "
+                                   f"{exc}"), [], len(seq.actions))
 
     def check(self, seq: Sequence, answer: Json, verdict: Json | None) -> Outcome:
         n = len(seq.actions)
