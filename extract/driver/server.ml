@@ -301,7 +301,7 @@ let failure_of_exn (e : exn) : failure =
   let failure kind message = { kind; message; path = "$"; details = [] } in
   match e with
   | Stack_overflow -> failure "bad_request" "request too large to process (stack exhausted): split long runs"
-  | Out_of_memory -> failure "too_large" "request too large to process (out of memory): split long runs"
+  | Out_of_memory -> failure "bad_request" "request too large to process (out of memory): split long runs"
   | e -> failure "internal_error" ("the driver failed on this request: " ^ Printexc.to_string e)
 
 (* The id of a request line and its outcome: the answer's fields, or why
