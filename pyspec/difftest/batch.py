@@ -158,7 +158,7 @@ def run_batch(cfg: CampaignConfig, b: int, res: WorkerResources) -> BatchReport:
     start = time.monotonic()
     engine, report = res.engine, BatchReport(b)
     restarts0 = res.driver.restarts
-    engine.coverage = report.coverage
+    engine.reset(report.coverage)
     kinds: dict[str, int] = {}
     steps_done = 0   # steps of this batch so far
 
@@ -214,6 +214,7 @@ def run_batch(cfg: CampaignConfig, b: int, res: WorkerResources) -> BatchReport:
             stop = True
     report.driver_restarts = res.driver.restarts - restarts0
     report.seconds = round(time.monotonic() - start, 3)
+    engine.reset(Coverage())     # the report is sent as it is now
     return report
 
 
@@ -266,6 +267,7 @@ def shrink_task(cfg: CampaignConfig, finding: Finding, res: WorkerResources) -> 
     """The shrunk reproducer of `finding` (a generator_invalid finding has
     no actions to shrink: it comes back as it is)."""
     budget = ShrinkBudget(cfg.shrink_calls, cfg.shrink_seconds)
+    res.engine.reset(Coverage())  # reruns while shrinking are not campaign coverage
     if finding.paired is not None:
         shrink_paired(res.pairs, finding, budget)
     elif finding.oracle != "generator_invalid":

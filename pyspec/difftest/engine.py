@@ -99,6 +99,13 @@ class Engine:
         self.close_call_every = close_call_every
         self._errors_seen = 0
 
+    def reset(self, coverage: Coverage) -> None:
+        """Record into `coverage` from now on, as a fresh engine would: what a
+        batch records then depends on the batch alone, not on what the
+        worker ran before it."""
+        self.coverage = coverage
+        self._errors_seen = 0
+
     # -- generation (pyspec side) ------------------------------------------------
 
     def generate(self, seed: int, state: Json, length: int, ctx: Json,
