@@ -196,13 +196,15 @@ class Engine:
         the checks run on pyspec's own model values, which are the driver's
         states decoded."""
         try:
+            expected = line == self.expected_line(i, seq)
+            answer = None if expected else DriverPipe.answer(
+                line, {"id": i, "op": "run", "states": True})
             verdict = (None if verdict_line is None
                        else DriverPipe.answer(verdict_line, {"id": i, "op": "valid"}))
-            if line == self.expected_line(i, seq):
-                return self._check_axioms(seq, None, verdict)
-            answer = DriverPipe.answer(line, {"id": i, "op": "run", "states": True})
         except DriverBadAnswer as exc:
             return Outcome(Failure("driver_protocol", -1, str(exc)), [], len(seq.actions))
+        if answer is None:
+            return self._check_axioms(seq, None, verdict)
         try:
             return self.check(seq, answer, verdict)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
