@@ -195,6 +195,7 @@ def test_engine_records_an_answer_without_fields_as_a_finding(tmp_path: Path) ->
         engine = Engine(Scope(), pipe)
         seq = engine.replay_pyspec(Sequence(0, CONTEXT, running_state(), [["Write", 10, 3]]))
         (outcome,) = engine.check_batch([seq])
+        assert pipe.restarts == 1  # so that no later answer is read out of step
     assert outcome.failure is not None and outcome.failure.oracle == "driver_protocol"
     assert "without its field" in outcome.failure.detail
 

@@ -178,6 +178,8 @@ class Engine:
             verdict = answers[pos + 1] if final[i] else None
             pos += 2 if final[i] else 1
             outcomes.append(self.check_raw(i, s, line, verdict))
+        if any(o.failure is not None and o.failure.oracle == "driver_protocol" for o in outcomes):
+            self.driver.restart()  # an answer out of step would shift every later one
         return outcomes
 
     def expected_line(self, i: int, seq: Sequence) -> bytes:
@@ -322,7 +324,8 @@ class Engine:
             verdict = self.driver.valid_many([(ctx, state)])[0]
         except DriverFailure as exc:
             self.driver.restart()
-            return Failure("driver_crash", -1, f"the driver failed on a valid request: {exc}"), seq, []
+            oracle = "driver_protocol" if isinstance(exc, DriverBadAnswer) else "driver_crash"
+            return Failure(oracle, -1, f"the driver failed on a valid request: {exc}"), seq, []
         driver_invalid = (verdict.get("first_invalid") if verdict.get("ok") else "refused")
         if invalid != driver_invalid:
             return (Failure("valid_agreement", -1,
