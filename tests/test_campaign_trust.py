@@ -196,4 +196,5 @@ def test_an_interrupted_cache_campaign_keeps_its_summary(tmp_path):
     assert proc.returncode == 130, stdout
     data = summary(tmp_path)
     assert data["status"] == "interrupted" and data["mode"] == "cache"
-    assert 0 < data["sequences_checked"] < 100000
+    assert data["sequences_checked"] < 100000
+    assert data["steps"] == data["sequences_checked"] * data["length"]

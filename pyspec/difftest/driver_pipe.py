@@ -47,6 +47,11 @@ class DriverPipe:
     def _start(self) -> None:
         self._proc = spawn(self.path, subprocess.DEVNULL, bufsize=1 << 20)
 
+    @property
+    def pid(self) -> int | None:
+        """The driver process's id (None once closed)."""
+        return self._proc.pid if self._proc is not None else None
+
     def restart(self) -> None:
         self.close()
         self.restarts += 1
