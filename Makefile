@@ -44,7 +44,7 @@ bench: bootstrap
 # are committed, so `driver` needs only them and OCaml, not the Coq build;
 # `extract-check` catches extracted files that lag behind the Coq sources.
 EXTRACT_DIR := extract
-DRIVER_SOURCES := $(EXTRACT_DIR)/vcert.mli $(EXTRACT_DIR)/vcert.ml \
+DRIVER_SOURCES := $(EXTRACT_DIR)/vcert.mli $(EXTRACT_DIR)/vcert.ml $(EXTRACT_DIR)/driver/guard.ml \
 	$(EXTRACT_DIR)/driver/codec.ml $(EXTRACT_DIR)/driver/server.ml $(EXTRACT_DIR)/driver/main.ml
 OCAML_WARNINGS := +a-4-9-40-41-42-44-45-70
 
