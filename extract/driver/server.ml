@@ -185,9 +185,11 @@ let answer (req : request) : ((string * value) list, failure) result =
   match req with
   | Ping -> Ok [ ("pong", One (`Bool true)) ]
   | Valid (ctx, s) ->
+      (* valid_state_b is [is_none (first_invalid ctx s)] (ValidDec.v):
+         answer both from one check, which is the whole cost at 10^5 pages. *)
       let first = Vcert.first_invalid ctx s in
       Ok
-        [ ("valid", One (`Bool (Vcert.valid_state_b ctx s)));
+        [ ("valid", One (`Bool (Vcert.is_none first)));
           ("first_invalid", One (Codec.json_of_option Codec.json_of_vs_property first));
           ("number", One (Codec.json_of_option (fun p -> `Int (property_number p)) first)) ]
   | Pre (ctx, s, a) ->
