@@ -245,7 +245,9 @@ def test_a_crashing_driver_becomes_a_finding(tmp_path):
     cfg = CampaignConfig(seed=1, sequences=2, length=5, jobs=1, out=tmp_path / "out",
                          driver=str(crasher), progress=False, shrink_calls=5)
     res = run_campaign(cfg)
-    assert [f["oracle"] for f in res.findings] == ["driver_crash", "driver_crash"]
+    # The batch's negative-validity check crashes it first, then each sequence.
+    assert [f["oracle"] for f in res.findings] == ["driver_crash"] * 3
+    assert sorted(f["index"] for f in res.findings) == [0, 0, 1]
 
 
 def test_exhaustive_mode_counts_every_sequence(tmp_path):

@@ -23,6 +23,8 @@ from pyspec.driver import default_binary
 from pyspec.difftest.mutants import CATALOGUE, by_id
 from pyspec.difftest.mutation import MutationBudget, MutantResult, run_mutants, summary
 
+from .common import cluster_address
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("mutate", help="mutation testing: seeded faults in pyspec and OCaml",
@@ -31,7 +33,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--sequences", type=int, default=2000, help="budget per mutant")
     p.add_argument("--length", type=int, default=50)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="mutants in parallel")
+    p.add_argument("--jobs", type=int, default=None,
+                   help="mutants in parallel (default: the CPU count)")
+    p.add_argument("--cluster", metavar="ADDRESS",
+                   help="run the mutants as tasks on a Dask scheduler, or on local:N workers")
     p.add_argument("--only", default="", help="comma-separated mutant ids")
     p.add_argument("--list", action="store_true", help="list the catalogue and exit")
     p.add_argument("--target", type=float, default=0.9, help="required kill rate")
@@ -55,7 +60,11 @@ def run(args: argparse.Namespace) -> int:
             tags = ",".join(sorted(m.classes)) or "-"
             print(f"{m.id:<27} {m.target:<7} {tags:<16} {m.description}")
         return 0
-    if args.sequences < 1 or args.length < 1 or args.jobs < 1:
+    if args.jobs is not None and args.cluster is not None:
+        print("vcert mutate: --jobs and --cluster: choose one", file=sys.stderr)
+        return 2
+    jobs = (os.cpu_count() or 1) if args.jobs is None else args.jobs
+    if args.sequences < 1 or args.length < 1 or jobs < 1:
         print("vcert mutate: --sequences, --length and --jobs must be positive",
               file=sys.stderr)
         return 2
@@ -72,8 +81,9 @@ def run(args: argparse.Namespace) -> int:
     budget = MutationBudget(args.sequences, args.length, args.seed)
     print(f"{len(mutants)} mutants, up to {budget.sequences} sequences of {budget.length} each, "
           f"seed {budget.seed}, drawn once by the unmutated generator")
-    results = run_mutants(mutants, budget, args.jobs, str(driver),
-                          on_result=lambda r: print(_line(r), flush=True))
+    results = run_mutants(mutants, budget, jobs, str(driver),
+                          on_result=lambda r: print(_line(r), flush=True),
+                          cluster=cluster_address(args.cluster))
     data = summary(results, budget)
     args.out.mkdir(parents=True, exist_ok=True)
     write_atomic(args.out / "mutation.json", json.dumps(data, indent=1))

@@ -18,6 +18,7 @@ from pathlib import Path
 from pyspec import semantics as sem
 from pyspec.difftest.driver_pipe import DriverPipe
 from pyspec.difftest.engine import Engine
+from pyspec.difftest.finding_page import write_page_option
 from pyspec.difftest.findings import load_finding
 from pyspec.difftest.pairs import PairChecker
 from pyspec.difftest.pyspec_oracle import PyspecOracle
@@ -34,6 +35,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("file", type=Path)
     p.add_argument("--original", action="store_true", help="replay the unshrunk case")
     p.add_argument("--driver")
+    p.add_argument("--html", type=Path, metavar="OUT",
+                   help="also write the finding's page (trace, diagrams) to OUT")
     p.set_defaults(func=run)
 
 
@@ -87,6 +90,8 @@ def run(args: argparse.Namespace) -> int:
         scope = Scope.from_json(finding.scope)
     except (ValueError, TypeError) as exc:
         raise BadInput(str(exc)) from None
+    if args.html:
+        write_page_option(finding, args.file, args.html)
     if finding.oracle == "generator_invalid":
         return _replay_generator_invalid(finding)
     if finding.oracle == "valid_negative":

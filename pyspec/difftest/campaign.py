@@ -143,7 +143,8 @@ class _Campaign:
         r.coverage.merge(cov)
         for ref in refs or []:
             self.keep(ref, data["batch"])
-        self.progress.update(data["sequences"], data["steps"], len(refs or []))
+        self.progress.update(data["sequences"], data["steps"], len(refs or []),
+                             covered=covered(r.coverage))
         self.sample()
 
     def write_finding(self, finding: Finding, steps_before: int) -> dict:

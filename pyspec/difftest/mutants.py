@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-DRIVER_SOURCES = ("vcert.mli", "vcert.ml", "driver/codec.ml", "driver/server.ml",
-                  "driver/main.ml")
+DRIVER_SOURCES = ("vcert.mli", "vcert.ml", "driver/guard.ml", "driver/codec.ml",
+                  "driver/server.ml", "driver/main.ml")
 
 
 @dataclass(frozen=True)

@@ -101,9 +101,15 @@ def run_mutant(m: Mutant, budget: MutationBudget, cases: Path | None = None,
 
 
 def run_mutants(mutants: list[Mutant], budget: MutationBudget, jobs: int,
-                driver: str | None = None, on_result=None) -> list[MutantResult]:
+                driver: str | None = None, on_result=None,
+                cluster: str | None = None) -> list[MutantResult]:
+    """Every mutant against the same pinned cases: `jobs` at a time here, or
+    as tasks on a Dask cluster (`cluster`: an address or local:N); results in
+    the order of `mutants`."""
     with tempfile.TemporaryDirectory(prefix="vcert-cases-") as tmp:
         cases = draw_cases(budget, Path(tmp))
+        if cluster is not None:
+            return _on_dask(cluster, mutants, budget, cases, driver, on_result)
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
             futures = [pool.submit(run_mutant, m, budget, cases, driver) for m in mutants]
             results = []
@@ -113,6 +119,32 @@ def run_mutants(mutants: list[Mutant], budget: MutationBudget, jobs: int,
                     on_result(r)
                 results.append(r)
     return results
+
+
+def _on_dask(address: str, mutants: list[Mutant], budget: MutationBudget, cases: Path,
+             driver: str | None, on_result) -> list[MutantResult]:
+    """One task per mutant (each builds its mutant and runs its campaign on
+    the worker: the workers need this checkout's path and, for OCaml
+    mutants, OCaml; see docs/cluster.md)."""
+    from distributed import as_completed
+
+    from .dask_executor import connect
+
+    client, cluster = connect(address)
+    try:
+        futures = {client.submit(run_mutant, m, budget, cases, driver, pure=False): n
+                   for n, m in enumerate(mutants)}
+        results: list[MutantResult | None] = [None] * len(mutants)
+        for future in as_completed(futures):
+            r = future.result()
+            results[futures[future]] = r
+            if on_result is not None:
+                on_result(r)
+        return [r for r in results if r is not None]
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
 
 
 def summary(results: list[MutantResult], budget: MutationBudget) -> dict:
