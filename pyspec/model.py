@@ -52,8 +52,8 @@ class IntMap(Mapping[int, V], Generic[V]):
     """
 
     # `get`, `items`, `values` and `keys` are the dict's own bound methods,
-    # stored per map: the checks make tens of lookups per step, and a Python
-    # method wrapping each dict call was a tenth of the differential loop's time.
+    # stored per map: the checks make tens of lookups per step, each of which
+    # was a Python call wrapping the dict's.
     __slots__ = ("_items", "_hash", "get", "items", "values", "keys")
 
     def __init__(self, items: Mapping[int, V] | Iterable[tuple[int, V]] = ()) -> None:
