@@ -22,11 +22,11 @@ import orjson
 
 from pyspec import codec
 from pyspec import semantics as sem
+from pyspec.generate import NO_BIAS, Bias, next_action
 from pyspec.model import OK, Result
 
 from .coverage import Coverage
 from .driver_pipe import DriverFailure, DriverPipe
-from .gen import next_action_model
 from .jstate import Json, canonical
 from .pyspec_oracle import PyspecOracle
 from .scope import Scope
@@ -102,22 +102,21 @@ class Engine:
     # -- generation (pyspec side) ------------------------------------------------
 
     def generate(self, seed: int, state: Json, length: int, ctx: Json,
-                 model: object | None = None) -> Sequence:
+                 model: object | None = None, bias: Bias = NO_BIAS) -> Sequence:
         """Draw `length` actions, each from the state pyspec reached (`model`:
         `state` decoded, if the caller has it)."""
         rng = random.Random(seed)
         seq = Sequence(seed, ctx, state)
         c = self.py.context(ctx)
         s = model if model is not None else self.py.state(state)
-        scope, action, step, response = self.scope, self.py.action, sem.step, self.py.response
+        scope, encode, step, response = self.scope, self.py.action_json, sem.step, self.py.response
         actions, action_models, responses, models = (seq.actions, seq.action_models,
                                                      seq.responses, seq.py_models)
         models.append(s)
         for _ in range(length):
-            a = next_action_model(rng, scope, c, s)
-            am = action(a)
+            am = next_action(rng, scope, c, s, bias)
             r = step(c, s, am)
-            actions.append(a)
+            actions.append(encode(am))
             action_models.append(am)
             responses.append(response(r.response))
             s = r.result_state
