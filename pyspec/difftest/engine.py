@@ -26,10 +26,12 @@ from pyspec.generate import NO_BIAS, Bias, next_action
 from pyspec.model import OK, Result
 
 from .coverage import Coverage
+from .decisions import hits
 from .driver_pipe import DriverFailure, DriverPipe
 from .jstate import Json, canonical
 from .pyspec_oracle import PyspecOracle
 from .scope import Scope
+from .shapes import shapes
 from .validity import PROPS, first_of, full_flags, next_flags
 
 
@@ -91,13 +93,16 @@ class Outcome:
 
 class Engine:
     def __init__(self, scope: Scope, driver: DriverPipe, pyspec: PyspecOracle | None = None,
-                 coverage: Coverage | None = None, close_call_every: int = 8) -> None:
+                 coverage: Coverage | None = None, close_call_every: int = 8,
+                 shape_every: int = 16) -> None:
         self.scope = scope
         self.driver = driver
         self.py = pyspec or PyspecOracle()
         self.coverage = coverage if coverage is not None else Coverage()
         self.close_call_every = close_call_every
-        self._errors_seen = 0
+        self.shape_every = shape_every      # state shapes: every initial state, then
+        self._errors_seen = 0               # every shape_every-th state reached
+        self._states_seen = 0
 
     # -- generation (pyspec side) ------------------------------------------------
 
@@ -233,14 +238,23 @@ class Engine:
         flags = seq.valid0
         if flags is None:
             flags = full_flags(c, models[0])
-        record = self.coverage.record
+        cov = self.coverage
+        record, decided = cov.record, cov.decisions.update
         post, read_isolation, write_isolation = sem.post, sem.read_isolation, sem.write_isolation
+        every = self.shape_every
+        if every:
+            cov.record_shapes(shapes(c, models[0]))
         failure = None
         for i, response in enumerate(seq.responses):
             a, am = actions[i], action_models[i]
             before, after = models[i], models[i + 1]
             record(a, response)
+            if every:
+                self._states_seen += 1
+                if self._states_seen % every == 0:
+                    cov.record_shapes(shapes(c, after))
             if response == "Ok":
+                decided(hits(c, before, am, True))
                 held = post(c, before, am, after)
                 if not held:
                     failure = Failure("post", i, f"post of {a}: " + "; ".join(held.reasons[:3]))
@@ -261,6 +275,7 @@ class Engine:
                     failure = Failure("write_isolation", i, f"write_isolation: {held.reason}")
                     break
                 continue
+            decided(hits(c, before, am, False))
             code = response[1]
             if after != before:
                 failure = Failure("error_unchanged", i, f"error {code} on {a} changed the state")
