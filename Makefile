@@ -114,7 +114,7 @@ demo: bootstrap coq driver
 
 # Test vectors both oracles agree on: $(VECTORS_DIR)/vectors.jsonl and Vectors.v.
 vectors: bootstrap driver
-	@$(PYTHON) -m pyspec.cli vectors --out $(VECTORS_DIR)
+	@$(PYTHON) -m pyspec.cli vectors --force --out $(VECTORS_DIR)
 
 # The Coq kernel as a third oracle: compile the vector Examples against the library.
 vectors-check: coq

@@ -204,7 +204,8 @@ def test_campaign_without_flush_records_a_replayable_leak(
                                            pairs=60, out=tmp_path, driver=str(driver_binary)))
     oracles = {f.oracle for f in res.findings}
     assert "cache_observation" in oracles
-    path = tmp_path / "findings" / "cache-cache_observation.json"
+    path = res.paths[[f.oracle for f in res.findings].index("cache_observation")]
+    assert path.parent == tmp_path / "findings"
     finding = load_finding(path)
     assert finding.cache == ccodec.encode(NO_FLUSH)
     assert len(finding.shrunk["events"]) < len(finding.paired["events"])
@@ -251,7 +252,7 @@ def test_replay_of_a_sequence_finding_runs_it_against_the_driver(
     finding = Finding(oracle="cache_agreement", detail="observation differs", seed=5,
                       scope=SCOPE.to_json(), context=ctx, initial_state=cs, actions=actions,
                       step=3, cache=ccodec.encode(FLUSH))
-    path = FindingStore(tmp_path).save(finding)
+    path, _ = FindingStore(tmp_path).save(finding)
     assert main(["replay", str(path), "--original", "--driver", str(driver_binary)]) == 0
     out = capsys.readouterr().out
     assert f"{len(actions) - 1:>4}  {json.dumps(actions[-1])}" in out and "no longer fails" in out

@@ -14,13 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from pyspec.difftest.campaign import MAX_FINDINGS_PER_KIND, CampaignConfig, run_campaign
+from pyspec.difftest.campaign import (
+    MAX_FINDINGS_PER_KIND, CampaignConfig, report_campaign, run_campaign,
+)
 from pyspec.difftest.driver_pipe import DriverPipe
 from pyspec.difftest.engine import Engine
 from pyspec.difftest.findings import Finding, load_finding
 from pyspec.difftest.mutants import by_id, prepare
 from pyspec.difftest.mutation import MutationBudget, run_mutant
-from pyspec.difftest.report import write_reports
 from pyspec.difftest.scope import Scope
 from pyspec.driver import default_binary
 
@@ -53,11 +54,13 @@ def vcert(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
 def test_clean_campaign_finds_nothing_and_writes_reports(tmp_path):
     cfg = CampaignConfig(seed=7, sequences=120, length=40, jobs=2, out=tmp_path, progress=False)
     res = run_campaign(cfg)
-    assert res.findings == [] and not res.interrupted
-    assert res.sequences == 120 and res.steps == 120 * 40
-    json_path, html_path = write_reports(cfg, res)
-    summary = json.loads(json_path.read_text())
-    assert summary["mode"] == "campaign"
+    assert res.findings == [] and not res.interrupted and res.complete
+    assert res.sequences == 120 and res.steps == 120 * 40 and res.exit_status == 0
+    report_campaign(cfg, res)
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    html_path = tmp_path / "report.html"
+    assert summary["mode"] == "campaign" and summary["status"] == "complete"
+    assert summary["sequences_announced"] == summary["sequences_checked"] == 120
     assert summary["steps"] == 4800 and summary["findings"] == []
     assert sum(summary["coverage"]["cells"].values()) == 4800
     html = html_path.read_text()
@@ -65,12 +68,11 @@ def test_clean_campaign_finds_nothing_and_writes_reports(tmp_path):
 
 
 def test_summary_records_the_workers_used(tmp_path):
-    cfg = CampaignConfig(seed=2, sequences=3, length=5, jobs=8, out=tmp_path, progress=False)
+    cfg = CampaignConfig(seed=2, sequences=70, length=5, jobs=8, out=tmp_path, progress=False)
     res = run_campaign(cfg)
-    json_path, html_path = write_reports(cfg, res)
-    summary = json.loads(json_path.read_text())
-    assert summary["jobs_requested"] == 8 and summary["workers"] == 3   # one per sequence
-    assert "3 worker(s) (--jobs 8)" in html_path.read_text()
+    summary = report_campaign(cfg, res)
+    assert summary["jobs_requested"] == 8 and summary["workers"] == 3   # one per batch of 32
+    assert "3 worker(s) (--jobs 8)" in (tmp_path / "report.html").read_text()
 
 
 def test_divergence_is_saved_shrunk_and_replayed(tmp_path, bad_driver):
@@ -91,8 +93,8 @@ def test_divergence_is_saved_shrunk_and_replayed(tmp_path, bad_driver):
         for i in range(len(shrunk)):
             assert engine.check_case(ctx, state, shrunk[:i] + shrunk[i + 1:])[0] is None
     # The report lists the finding with its shrunk trace.
-    _, html_path = write_reports(cfg, res)
-    html = html_path.read_text()
+    report_campaign(cfg, res)
+    html = (tmp_path / "report.html").read_text()
     assert "agreement: " in html and f"Shrunk to {len(shrunk)} action(s)" in html
     # Replay shows both traces and the difference against the faulty driver...
     out = vcert("replay", str(res.findings[0]["path"]), "--driver", str(bad_driver))
@@ -104,8 +106,8 @@ def test_divergence_is_saved_shrunk_and_replayed(tmp_path, bad_driver):
 
 
 def test_findings_are_deduplicated_by_oracle_only(tmp_path, bad_driver):
-    """A worker keeps MAX_FINDINGS_PER_KIND findings per oracle and counts the
-    rest; there is no other notion of "the same bug" (no Finding.key)."""
+    """A campaign keeps the MAX_FINDINGS_PER_KIND lowest-numbered findings per
+    oracle and counts the rest; there is no other notion of "the same bug"."""
     cfg = CampaignConfig(seed=0, sequences=96, length=40, jobs=1, out=tmp_path,
                          driver=str(bad_driver), progress=False, shrink_calls=50)
     res = run_campaign(cfg)
@@ -119,9 +121,12 @@ def test_steps_to_first_finding_after_the_first_batch(tmp_path, del_window_drive
                          driver=str(del_window_driver), progress=False, stop_on_finding=True)
     res = run_campaign(cfg)
     assert len(res.findings) == 1 and res.sequences > cfg.batch
-    # The worker stopped after the batch of its finding: the first finding is
-    # within that last batch, never beyond the steps the campaign ran.
-    assert res.steps - cfg.batch * cfg.length < res.first_finding_steps <= res.steps
+    # Every sequence before the finding's ran its 5 steps (none is invalid):
+    # the steps to the finding are theirs plus its own up to the failing one.
+    first = res.findings[0]
+    assert first["index"] >= cfg.batch
+    assert res.first_finding_steps == first["index"] * cfg.length + first["step"] + 1
+    assert res.status == "stopped_on_finding" and res.exit_status == 1
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL])
@@ -142,7 +147,9 @@ def test_interrupting_a_campaign_keeps_its_findings(tmp_path, bad_driver, sig):
         os.killpg(proc.pid, sig)
     proc.wait(timeout=30)
     if sig != signal.SIGKILL:        # stopped cleanly: the summary says so
-        assert json.loads((tmp_path / "summary.json").read_text())["interrupted"]
+        summary = json.loads((tmp_path / "summary.json").read_text())
+        assert summary["interrupted"] and summary["status"] == "interrupted"
+        assert proc.returncode == 1      # a divergence was found: that verdict stands
     saved = sorted(findings.glob("*.json"))
     assert saved, "no finding was written before the interrupt"
     for path in saved:
@@ -165,8 +172,9 @@ def test_an_interrupted_campaign_reports_the_work_done(tmp_path, sig):
         os.killpg(proc.pid, sig)     # Ctrl-C reaches the whole process group
     stdout, _ = proc.communicate(timeout=30)
     summary = json.loads((tmp_path / "summary.json").read_text())
-    assert summary["interrupted"] and "[interrupted]" in stdout
-    assert 0 < summary["sequences"] < 100000
+    assert summary["interrupted"] and "status interrupted" in stdout
+    assert proc.returncode == 130 and summary["exit_status"] == 130   # never a pass
+    assert 0 < summary["sequences"] == summary["sequences_checked"] < 100000
     assert summary["steps"] == summary["sequences"] * 20
     # The coverage of every batch counted in `steps` (no finding: every step).
     assert sum(summary["coverage"]["cells"].values()) == summary["steps"]
@@ -179,11 +187,11 @@ def test_an_invalid_generated_state_is_a_finding(tmp_path, monkeypatch):
     from dataclasses import replace
 
     from pyspec import codec
-    from pyspec.difftest import campaign
+    from pyspec.difftest import batch
     from pyspec.model import Mode, OsActivity
 
-    draw = campaign.initial_case
-    broken = {campaign.sequence_seed(3, 2), campaign.sequence_seed(3, 5)}
+    draw = batch.initial_case
+    broken = {batch.sequence_seed(3, 2), batch.sequence_seed(3, 5)}
 
     def invalid_sometimes(rng, scope):
         hit = any(rng.getstate() == random.Random(b).getstate() for b in broken)
@@ -193,18 +201,19 @@ def test_an_invalid_generated_state_is_a_finding(tmp_path, monkeypatch):
             state = codec.encode(s)
         return ctx, state, c, s
 
-    monkeypatch.setattr(campaign, "initial_case", invalid_sometimes)   # inherited by fork
+    monkeypatch.setattr(batch, "initial_case", invalid_sometimes)   # inherited by fork
     cfg = CampaignConfig(seed=3, sequences=8, length=10, jobs=1, out=tmp_path, progress=False)
     res = run_campaign(cfg)
     assert [f["oracle"] for f in res.findings] == ["generator_invalid"] * 2
-    assert res.sequences == 6 and res.steps == 60          # the two are not counted
+    assert res.tested == 6 and res.steps == 60          # the two are not run
+    assert res.sequences == 8 and res.complete          # but they were checked
     finding = load_finding(Path(res.findings[0]["path"]))
     assert finding.seed in broken and finding.step == -1 and finding.actions == []
     assert "Svc_when_privileged" in finding.detail and finding.initial_state["exec_mode"] == "Usr"
     out = vcert("replay", res.findings[0]["path"])
     assert out.returncode == 1 and "still fails" in out.stdout
-    _, html_path = write_reports(cfg, res)
-    assert "generator_invalid" in html_path.read_text()
+    report_campaign(cfg, res)
+    assert "generator_invalid" in (tmp_path / "report.html").read_text()
 
 
 def test_seeded_faults_are_killed(tmp_path):

@@ -72,7 +72,7 @@ def test_errors_in_steps_are_printed(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 
 @pytest.mark.parametrize("content, words", [
-    (None, "cannot read"),
+    (None, "No such file"),
     ("[1,", "not JSON"),
     ('{"Read": 1}', "JSON array"),
 ])

@@ -21,7 +21,7 @@ def test_parse_reports_each_file_and_fails_if_any_fails(tmp_path: Path, capsys: 
     bad = tmp_path / "bad.ml"
     bad.write_text("let x =\n  match y with\n  | A -> try\n")
     missing = tmp_path / "missing.ml"
-    assert main(["parse", "ocaml", str(good), str(bad), str(missing), str(good)]) == 1
+    assert main(["parse", "ocaml", str(good), str(bad), str(missing), str(good)]) == 2
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == f"ok {good} (1 type, 1 value, 0 modules)"
     assert re.fullmatch(rf"error {re.escape(str(bad))}:3:10: unexpected 'try'; expected .+", lines[1])
@@ -41,7 +41,7 @@ def test_parse_gallina_counts_declarations(tmp_path: Path, capsys: pytest.Captur
     v.write_text("Inductive t := A.\nRecord r := { f : t }.\nDefinition d := A.\nLemma l : True.\nProof. exact I. Qed.\n")
     w = tmp_path / "b.v"
     w.write_text("Inductive t := | .\n")
-    assert main(["parse", "gallina", str(v), str(w)]) == 1
+    assert main(["parse", "gallina", str(v), str(w)]) == 2
     ok, err = capsys.readouterr().out.splitlines()
     assert ok == f"ok {v} (1 inductive, 1 record, 1 definition, 0 fixpoints, 4 skipped)"
     assert err.startswith(f"error {w}:1:18: unexpected '.'") or err.startswith(f"error {w}:1:")
@@ -50,7 +50,7 @@ def test_parse_gallina_counts_declarations(tmp_path: Path, capsys: pytest.Captur
 def test_non_utf8_file_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     f = tmp_path / "latin1.v"
     f.write_bytes(b"Definition caf\xe9 := 1.\n")
-    assert main(["parse", "gallina", str(f)]) == 1
+    assert main(["parse", "gallina", str(f)]) == 2
     assert capsys.readouterr().out.startswith(f"error {f}: cannot read:")
 
 
@@ -70,4 +70,4 @@ def test_schema_of_an_unreadable_source_exits_two(tmp_path: Path, capsys: pytest
     bad = tmp_path / "x.mli"
     bad.write_text("type t = A of\n")
     assert main(["schema", "--from", "ocaml", str(bad)]) == 2
-    assert capsys.readouterr().out.startswith(f"vcert schema: {bad}:2:1:")
+    assert capsys.readouterr().err.startswith(f"vcert schema: {bad}:2:1:")

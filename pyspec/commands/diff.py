@@ -1,48 +1,60 @@
 """`vcert diff`: a differential campaign, pyspec against the extracted driver.
 
-    vcert diff [--sequences N] [--length L] [--jobs J] [--seed S] [--scope K=V,...]
-               [--out DIR] [--driver BIN] [--no-progress] [--stop-on-finding]
+    vcert diff [--sequences N] [--length L] [--jobs J | --cluster ADDRESS] [--seed S]
+               [--scope K=V,...] [--out DIR] [--driver BIN] [--no-progress]
+               [--stop-on-finding]
+    vcert diff --resume DIR [--jobs J | --cluster ADDRESS] [--driver BIN] [--no-progress]
     vcert diff --exhaustive K [--seed S] [--scope K=V,...] [--out DIR] [--driver BIN]
     vcert diff --cache [--no-flush] [--cache-size N] [--tlb-size N] [--sequences N]
                [--pairs N] [--length L] [--seed S] [--scope K=V,...] [--out DIR]
                [--driver BIN]
 
-Writes every finding to DIR/findings/ as soon as it is found (then shrinks
-it), and at the end DIR/summary.json and DIR/report.html.  --exhaustive K
-instead runs every sequence of up to K actions relevant for one small state,
-in one process, and writes its findings and DIR/summary.json (no report.html).
---cache tests the cache/TLB variant instead (pyspec/difftest/cache.py,
-docs/cache.md): pyspec's cstep against the driver's run_cache, coherence when
-flushing, and paired isolation runs on the guest's cache observations; with
---no-flush the paired runs are expected to find the leak.  It runs in one
-process and writes its findings and DIR/summary.json (no report.html).
-An option the chosen mode does not use is refused (exit 2); --exhaustive and
---cache show no progress display, so --no-progress changes nothing there.
-Exit status: 0 when no divergence was found, 1 when some was, 2 on bad input.
+Every finding is written to DIR/findings/ the moment it is found, under a
+name derived from its content, and never overwritten; its shrunk reproducer
+goes beside it (NAME.shrunk.json).  Each run gets DIR/runs/<run>/ with its
+configuration, a journal of the batches done and its summary.json (and
+report.html); DIR/summary.json and DIR/report.html are the latest run's.
+--cluster runs the campaign on a Dask scheduler (ADDRESS, e.g.
+tcp://127.0.0.1:8786) or on a local cluster of N worker processes
+(local:N); the findings, steps and coverage are those of --jobs.
+--resume DIR finishes the newest campaign run in DIR: only the batches its
+journal lacks are run.  --exhaustive K checks every sequence of up to K
+actions relevant for one small state, in one process.  --cache tests the
+cache/TLB variant (docs/cache.md) in one process; with --no-flush the paired
+runs are expected to find the leak.  An option the chosen mode does not use
+is refused.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
-import sys
+from collections import Counter
 from pathlib import Path
 
 from pyspec.cache import codec as ccodec
 from pyspec.cache.model import CacheConfig
-from pyspec.difftest.cache import CacheCampaign, run_cache_campaign
+from pyspec.difftest.batch import shrink_finding, to_finding
+from pyspec.difftest.cache import CacheCampaign, CacheCampaignResult, run_cache_campaign
 from pyspec.difftest.campaign import (
-    MAX_FINDINGS_PER_KIND, CampaignConfig, exhaustive, run_campaign, shrink_finding, to_finding,
+    MAX_FINDINGS_PER_KIND, CampaignConfig, CampaignResult, report_campaign, run_campaign,
+    write_outputs,
 )
 from pyspec.difftest.driver_pipe import DriverPipe
 from pyspec.difftest.engine import Engine
-from pyspec.difftest.findings import FindingStore, write_atomic
-from pyspec.difftest.report import write_reports
+from pyspec.difftest.exhaustive import ExhaustiveStats, run_exhaustive
+from pyspec.difftest.findings import FindingStore
+from pyspec.difftest.journal import RunJournal
 from pyspec.difftest.scope import SMALL_SCOPE, Scope
 from pyspec.difftest.shrink import ShrinkBudget
 from pyspec.difftest.states import initial_state
+from pyspec.exit_status import BadInput, verdict
+
+from .common import driver_binary, output_dir
+
+CAMPAIGN_ONLY = ["jobs", "cluster", "stop_on_finding", "resume"]
+CACHE_ONLY = ["no_flush", "cache_size", "tlb_size", "pairs"]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -56,9 +68,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--jobs", type=int, default=None,
                    help="worker processes (default: the CPU count; not with --exhaustive "
                         "or --cache, which run in one process)")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--scope", default="", help="e.g. guests=3,pages=16,vadds=8,padds=16,window=2")
-    p.add_argument("--out", type=Path, default=Path("out"))
+    p.add_argument("--cluster", metavar="ADDRESS",
+                   help="run on a Dask scheduler (tcp://HOST:PORT) or on local:N workers")
+    p.add_argument("--resume", type=Path, metavar="DIR",
+                   help="finish the newest interrupted campaign run in DIR")
+    p.add_argument("--seed", type=int, default=None, help="default 0")
+    p.add_argument("--scope", default=None, help="e.g. guests=3,pages=16,vadds=8,padds=16,window=2")
+    p.add_argument("--out", type=Path, default=None, help="output folder (default out)")
     p.add_argument("--driver", help="driver binary (default: $VCERT_DRIVER or extract/vcert-driver)")
     p.add_argument("--exhaustive", type=int, metavar="K",
                    help="every sequence of up to K actions from one small state")
@@ -78,146 +94,241 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _unused(args: argparse.Namespace, names: list[str]) -> list[str]:
+def _given(args: argparse.Namespace, names: list[str]) -> list[str]:
     """The options among `names` given on the command line."""
     return [f"--{n.replace('_', '-')}" for n in names
             if getattr(args, n) not in (None, False)]
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.resume is not None:
+        refused = _given(args, ["sequences", "length", "seed", "scope", "out", "exhaustive",
+                                "stop_on_finding", "cache", *CACHE_ONLY])
+        mode = "--resume (the run's own configuration is used)"
+    elif args.cache:
+        mode, refused = "--cache", _given(args, ["exhaustive", *CAMPAIGN_ONLY])
+    elif args.exhaustive is not None:
+        mode, refused = "--exhaustive", _given(args, ["sequences", "length", *CAMPAIGN_ONLY,
+                                                      *CACHE_ONLY])
+    else:
+        mode, refused = "a campaign", _given(args, CACHE_ONLY)
+    if refused:
+        raise BadInput(f"{', '.join(refused)}: not used by {mode}")
+    if args.jobs is not None and args.cluster is not None:
+        raise BadInput("--jobs and --cluster: choose one (a cluster has its own workers)")
+    if args.resume is not None:
+        return _resume(args)
     try:
         scope = Scope.parse(args.scope) if args.scope else None
     except ValueError as exc:
-        print(f"vcert diff: bad --scope: {exc}", file=sys.stderr)
-        return 2
-    if args.cache:
-        mode, refused = "--cache", _unused(args, ["exhaustive", "jobs", "stop_on_finding"])
-    elif args.exhaustive is not None:
-        mode, refused = "--exhaustive", _unused(args, [
-            "sequences", "length", "jobs", "stop_on_finding", "no_flush", "cache_size",
-            "tlb_size", "pairs"])
-    else:
-        mode, refused = "a campaign", _unused(args, ["no_flush", "cache_size", "tlb_size",
-                                                     "pairs"])
-    if refused:
-        print(f"vcert diff: {', '.join(refused)}: not used by {mode}", file=sys.stderr)
-        return 2
+        raise BadInput(f"bad --scope: {exc}") from None
     sequences = 2000 if args.sequences is None else args.sequences
     length = 50 if args.length is None else args.length
     jobs = (os.cpu_count() or 1) if args.jobs is None else args.jobs
     if sequences < 0 or length < 0 or jobs < 1:
-        print("vcert diff: --sequences and --length must be >= 0, --jobs >= 1", file=sys.stderr)
-        return 2
+        raise BadInput("--sequences and --length must be >= 0, --jobs >= 1")
+    seed = 0 if args.seed is None else args.seed
+    out = output_dir(args.out or Path("out"))
+    driver = driver_binary(args.driver)
     if args.cache:
-        return _cache(args, scope or Scope(), sequences, length)
+        return _cache(args, seed, out, driver, scope or Scope(), sequences, length)
     if args.exhaustive is not None:
-        return _exhaustive(args, scope or SMALL_SCOPE)
-    cfg = CampaignConfig(seed=args.seed, sequences=sequences, length=length,
-                         jobs=jobs, scope=scope or Scope(), out=args.out,
-                         driver=args.driver, progress=not args.no_progress,
-                         stop_on_finding=args.stop_on_finding)
+        return _exhaustive(args, seed, out, driver, scope or SMALL_SCOPE)
+    cfg = CampaignConfig(seed=seed, sequences=sequences, length=length, jobs=jobs,
+                         scope=scope or Scope(), out=out, driver=driver,
+                         progress=not args.no_progress, stop_on_finding=args.stop_on_finding,
+                         cluster=_cluster(args.cluster))
+    return _campaign(cfg, None)
+
+
+def _cluster(address: str | None) -> str | None:
+    if address is None:
+        return None
+    if address.startswith("local:"):
+        n = address.split(":", 1)[1]
+        if not n.isdigit() or int(n) < 1:
+            raise BadInput(f"--cluster {address}: expected local:N with N >= 1")
+    elif "://" not in address and ":" not in address:
+        raise BadInput(f"--cluster {address}: expected a scheduler address "
+                       "(tcp://HOST:PORT) or local:N")
+    return address
+
+
+def _resume(args: argparse.Namespace) -> int:
+    out = output_dir(args.resume, "--resume")
     try:
-        DriverPipe(cfg.driver).close()
-    except FileNotFoundError as exc:
-        print(f"vcert diff: {exc}", file=sys.stderr)
-        return 2
-    result = run_campaign(cfg)
-    json_path, html_path = write_reports(cfg, result)
-    missed = result.coverage.missed()
-    print(f"{result.sequences} sequences, {result.steps} steps in {result.seconds}s "
-          f"({result.rate:,.0f} steps/s), {len(result.findings)} finding(s)"
-          + (" [interrupted]" if result.interrupted else ""))
-    print(f"OS isolation: {result.pairs} paired runs, {result.pair_events} steps, "
-          f"{result.pair_syncs} synchronised o-actions")
+        journal = RunJournal.latest(out)
+        cfg = journal.config()
+    except ValueError as exc:
+        raise BadInput(str(exc)) from None
+    cfg.out = out
+    cfg.progress = not args.no_progress
+    if args.jobs is not None:
+        cfg.jobs, cfg.cluster = args.jobs, None
+    if args.cluster is not None:
+        cfg.cluster = _cluster(args.cluster)
+    cfg.driver = driver_binary(args.driver if args.driver is not None else cfg.driver)
+    print(f"resuming run {journal.run}: {len(journal.done())} batch(es) already done")
+    return _campaign(cfg, journal)
+
+
+def reproduce_command(cfg: CampaignConfig) -> str:
+    scope = ",".join(f"{k}={'none' if v is None else v}" for k, v in cfg.scope.to_json().items())
+    return (f"vcert diff --seed {cfg.seed} --sequences {cfg.sequences} --length {cfg.length} "
+            f"--scope {scope}")
+
+
+def _campaign(cfg: CampaignConfig, resume: RunJournal | None) -> int:
+    try:
+        result = run_campaign(cfg, resume)
+    except OSError as exc:
+        if cfg.cluster:
+            raise BadInput(f"--cluster {cfg.cluster}: cannot reach the scheduler ({exc})") \
+                from None
+        raise
+    summary = report_campaign(cfg, result, reproduce_command(cfg))
+    _print_campaign(result, summary, cfg.out)
+    return int(result.exit_status)
+
+
+def _print_campaign(r: CampaignResult, summary: dict, out: Path) -> None:
+    missed = r.coverage.missed()
+    print(f"{r.sequences} of {r.announced} sequences checked, {r.steps} steps in {r.seconds}s "
+          f"({r.rate:,.0f} steps/s) on {r.workers} worker(s): {len(r.findings)} finding(s); "
+          f"status {r.status}")
+    if r.worker_deaths or r.tasks_rerun:
+        print(f"workers lost: {r.worker_deaths}, tasks rerun: {r.tasks_rerun}"
+              + ("" if r.failed else " (nothing lost)"))
+    for f in r.failed:
+        print(f"LOST {f['task']}: {f['error']}")
+    if not r.complete and not r.failed:
+        print(f"incomplete: finish it with  vcert diff --resume {out}")
+    print(f"OS isolation: {r.pairs} paired runs, {r.pair_events} steps, "
+          f"{r.pair_syncs} synchronised o-actions")
     print(f"never hit: {', '.join(missed['cells']) or 'none'}")
-    for f in result.findings:
-        print(f"  {f['oracle']}: {f['detail']}  ->  {f['path']} (shrunk to {f['shrunk_length']})")
-    print(f"summary: {json_path}\nreport:  {html_path}")
-    return 1 if result.findings else 0
+    _print_findings(summary["findings"])
+    print(f"summary: {out / 'summary.json'} (run {r.run})")
 
 
-def _exhaustive(args: argparse.Namespace, scope: Scope) -> int:
+def _print_findings(entries: list[dict]) -> None:
+    for e in entries:
+        again = " (found before)" if e.get("seen_before") else ""
+        print(f"  {e['oracle']}: {e['detail']}{again}\n    vcert replay {e['path']}"
+              f"   # shrunk to {e['shrunk_length']}")
+
+
+# -- bounded-exhaustive --------------------------------------------------------------------
+
+
+def _exhaustive(args: argparse.Namespace, seed: int, out: Path, driver: str,
+                scope: Scope) -> int:
     if args.exhaustive < 1:
-        print("vcert diff: --exhaustive needs K >= 1", file=sys.stderr)
-        return 2
-    ctx, state = initial_state(random.Random(args.seed), scope)
-    store = FindingStore(args.out / "findings", worker=0)
-    entries: list[dict] = []
-    suppressed = 0
-    kinds: dict[str, int] = {}
-    try:
-        with DriverPipe(args.driver) as driver:
-            engine = Engine(scope, driver)
-            count, steps, failures = exhaustive(engine, ctx, state, args.exhaustive)
+        raise BadInput("--exhaustive needs K >= 1")
+    ctx, state = initial_state(random.Random(seed), scope)
+    store = FindingStore(out / "findings")
+    journal = RunJournal.create(out, seed, {"mode": "exhaustive", "seed": seed,
+                                            "scope": scope.to_json(), "depth": args.exhaustive})
+    stats, entries, kinds = ExhaustiveStats(), [], Counter()
+    budget = ShrinkBudget()
+    interrupted, failed = False, None
+
+    with DriverPipe(driver) as pipe:
+        engine = Engine(scope, pipe)
+
+        def on_failure(seq, failure, driver_trace) -> None:
             # As in a campaign: at most MAX_FINDINGS_PER_KIND per oracle are
             # written and shrunk, the others counted.
-            budget = ShrinkBudget()
-            for seq, failure, driver_trace in failures:
-                kinds[failure.oracle] = kinds.get(failure.oracle, 0) + 1
-                if kinds[failure.oracle] > MAX_FINDINGS_PER_KIND:
-                    suppressed += 1
-                    continue
-                finding = to_finding(seq, failure, driver_trace, scope)
-                finding.seed = args.seed          # the seed of the state
-                path = store.save(finding)
-                shrink_finding(engine, finding, budget)
-                store.save(finding, path)
-                entries.append({"path": str(path), "oracle": finding.oracle,
-                                "detail": finding.detail,
-                                "shrunk_length": len(finding.shrunk["actions"])
-                                if finding.shrunk else None})
-    except FileNotFoundError as exc:
-        print(f"vcert diff: {exc}", file=sys.stderr)
-        return 2
-    json_path = args.out / "summary.json"
-    write_atomic(json_path, json.dumps({
-        "mode": "exhaustive", "seed": args.seed, "scope": scope.to_json(),
-        "depth": args.exhaustive, "sequences": count, "steps": steps,
-        "failures": len(failures), "findings": entries, "suppressed_findings": suppressed},
-        indent=1))
-    print(f"exhaustive depth {args.exhaustive}: {count} sequences, {steps} steps, "
-          f"{len(failures)} failure(s)")
-    for seq, failure, _ in failures[:10]:
-        print(f"  {failure.oracle} at step {failure.step}: {failure.detail}  actions {seq.actions}")
-    for e in entries:
-        print(f"  {e['oracle']}: {e['detail']}  ->  {e['path']} (shrunk to {e['shrunk_length']})")
-    print(f"summary: {json_path}")
-    return 1 if failures else 0
+            kinds[failure.oracle] += 1
+            if kinds[failure.oracle] > MAX_FINDINGS_PER_KIND:
+                return
+            finding = to_finding(seq, failure, driver_trace, scope)
+            finding.seed, finding.index = seed, seq.seed
+            path, new = store.save(finding)
+            entries.append({"name": finding.name, "path": str(path), "oracle": finding.oracle,
+                            "detail": finding.detail, "step": finding.step,
+                            "index": finding.index, "shrunk_length": None,
+                            "seen_before": not new})
+            shrink_finding(engine, finding, budget)
+            store.save_shrunk(finding)
+            entries[-1]["shrunk_length"] = len(finding.shrunk["actions"]) \
+                if finding.shrunk else None
+
+        try:
+            run_exhaustive(engine, ctx, state, args.exhaustive, stats, on_failure)
+        except KeyboardInterrupt:
+            interrupted = True
+        except Exception as exc:  # the tool failed: say so, keep what was found
+            failed = f"{type(exc).__name__}: {exc}"
+    complete = stats.announced > 0 and stats.sequences == stats.announced and failed is None
+    status = verdict(found=stats.failures > 0, failed=failed is not None,
+                     interrupted=not complete)
+    summary = {
+        "mode": "exhaustive", "run": journal.run, "earlier_runs": journal.earlier_runs(),
+        "seed": seed, "scope": scope.to_json(), "depth": args.exhaustive,
+        "status": "failed" if failed else "complete" if complete else "interrupted",
+        "exit_status": int(status), "complete": complete, "interrupted": interrupted,
+        "error": failed,
+        "sequences_announced": stats.announced, "sequences_checked": stats.sequences,
+        "sequences": stats.sequences, "steps": stats.steps, "failures": stats.failures,
+        "findings": entries, "suppressed_findings": stats.failures - len(entries)}
+    write_outputs(out, journal.directory, summary)
+    print(f"exhaustive depth {args.exhaustive}: {stats.sequences} of {stats.announced} "
+          f"sequences, {stats.steps} steps, {stats.failures} failure(s); "
+          f"status {summary['status']}" + (f": {failed}" if failed else ""))
+    _print_findings(entries)
+    print(f"summary: {out / 'summary.json'} (run {journal.run})")
+    return int(status)
 
 
-def _cache(args: argparse.Namespace, scope: Scope, sequences: int, length: int) -> int:
+# -- the cache/TLB variant ----------------------------------------------------------------
+
+
+def _cache(args: argparse.Namespace, seed: int, out: Path, driver: str, scope: Scope,
+           sequences: int, length: int) -> int:
     cache_size = 2 if args.cache_size is None else args.cache_size
     tlb_size = 2 if args.tlb_size is None else args.tlb_size
     if cache_size < 0 or tlb_size < 0 or (args.pairs is not None and args.pairs < 0):
-        print("vcert diff: --cache-size, --tlb-size and --pairs must be >= 0", file=sys.stderr)
-        return 2
+        raise BadInput("--cache-size, --tlb-size and --pairs must be >= 0")
     cfg = CacheConfig(cache_size, tlb_size, not args.no_flush)
-    camp = CacheCampaign(cfg, scope, args.seed, sequences, length,
-                         sequences if args.pairs is None else args.pairs, args.out,
-                         args.driver)
+    pairs = sequences if args.pairs is None else args.pairs
+    camp = CacheCampaign(cfg, scope, seed, sequences, length, pairs, out, driver)
+    journal = RunJournal.create(out, seed, {"mode": "cache", "seed": seed,
+                                            "scope": scope.to_json(),
+                                            "cache_config": ccodec.encode(cfg),
+                                            "sequences": sequences, "length": length,
+                                            "pairs": pairs})
+    res = CacheCampaignResult()
+    interrupted, failed = False, None
     try:
-        res = run_cache_campaign(camp)
-    except FileNotFoundError as exc:
-        print(f"vcert diff: {exc}", file=sys.stderr)
-        return 2
+        run_cache_campaign(camp, res)
+    except KeyboardInterrupt:
+        interrupted = True
+    except Exception as exc:  # the tool failed: say so, keep what was found
+        failed = f"{type(exc).__name__}: {exc}"
+    complete = (res.sequences == sequences and res.pairs_tried == pairs and failed is None)
+    status = verdict(found=bool(res.findings), failed=failed is not None,
+                     interrupted=not complete)
     flush = "flush on Switch" if cfg.flush_on_switch else "no flush"
     print(f"cache variant (cache {cfg.cache_size}, tlb {cfg.tlb_size}, {flush}): "
-          f"{res.sequences} sequences, {res.steps} steps against the driver"
+          f"{res.sequences} of {sequences} sequences, {res.steps} steps against the driver"
           + (", coherence checked" if cfg.flush_on_switch else ""))
     print(f"OS isolation with cache observations: {res.pairs} paired runs, {res.pair_events} events")
     entries = []
     for f, path in zip(res.findings, res.paths):
         shrunk = f.shrunk or {}
-        size = len(shrunk.get("events", shrunk.get("actions", [])))
-        entries.append({"path": str(path), "oracle": f.oracle, "detail": f.detail,
-                        "shrunk_length": size})
-        print(f"  {f.oracle}: {f.detail}  ->  {path} (shrunk to {size})")
-    json_path = args.out / "summary.json"
-    write_atomic(json_path, json.dumps({
-        "mode": "cache", "seed": args.seed, "scope": scope.to_json(),
-        "cache_config": ccodec.encode(cfg), "sequences": res.sequences, "length": length,
-        "steps": res.steps,
+        entries.append({"name": f.name, "path": str(path), "oracle": f.oracle,
+                        "detail": f.detail, "step": f.step,
+                        "shrunk_length": len(shrunk.get("events", shrunk.get("actions", [])))})
+    _print_findings(entries)
+    summary = {
+        "mode": "cache", "run": journal.run, "earlier_runs": journal.earlier_runs(),
+        "seed": seed, "scope": scope.to_json(), "cache_config": ccodec.encode(cfg),
+        "status": "failed" if failed else "complete" if complete else "interrupted",
+        "exit_status": int(status), "complete": complete, "interrupted": interrupted,
+        "error": failed, "sequences_announced": sequences, "sequences_checked": res.sequences,
+        "sequences": res.sequences, "length": length, "steps": res.steps,
         "os_isolation": {"paired_runs": res.pairs, "events": res.pair_events},
-        "findings": entries}, indent=1))
-    print(f"summary: {json_path}")
-    return 1 if res.findings else 0
+        "findings": entries}
+    write_outputs(out, journal.directory, summary)
+    print(f"summary: {out / 'summary.json'} (run {journal.run})")
+    return int(status)

@@ -4,7 +4,8 @@
     vcert parse gallina coq/*.v
 
 Prints `ok PATH (counts)` or `error PATH:LINE:COL: message` per file, all in
-one process.  Exit status: 0 when every file parses, 1 otherwise.
+one process.  Exit status: 0 when every file parses, 2 (bad input) when
+any does not, or cannot be read.
 """
 
 from __future__ import annotations
@@ -41,6 +42,9 @@ def run(args: argparse.Namespace) -> int:
         except (OSError, UnicodeDecodeError) as exc:
             print(f"error {path}: cannot read: {exc}")
             failed += 1
+        except RecursionError:
+            print(f"error {path}: nested too deeply to parse")
+            failed += 1
         else:
             print(f"ok {path} ({summary})")
-    return 1 if failed else 0
+    return 2 if failed else 0

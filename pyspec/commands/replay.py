@@ -2,15 +2,17 @@
 
 Reruns the shrunk reproducer (or the original case with --original) through
 pyspec and the extracted driver with every check, then prints the two traces
-from the first step where they differ (or the failing step).  Exit status:
-0 when the finding no longer fails, 1 when it still does, 2 on bad input.
+from the first step where they differ (or the failing step).  The finding is
+checked first: a file that is not a finding, a hand-edited field of the wrong
+type, or an initial state pyspec's valid_state rejects is refused (exit 2),
+never reported as "no longer fails".  Exit status: 0 when the finding no
+longer fails, 1 when it still does, 2 on bad input, 3 when the tool failed.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
 from pyspec import semantics as sem
@@ -20,6 +22,9 @@ from pyspec.difftest.findings import load_finding
 from pyspec.difftest.pairs import PairChecker
 from pyspec.difftest.pyspec_oracle import PyspecOracle
 from pyspec.difftest.scope import Scope
+from pyspec.exit_status import BadInput, Exit
+
+from .common import driver_binary
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -51,32 +56,52 @@ def side_by_side(actions: list, py: list, dr: list, start: int, width: int = 60)
     return lines
 
 
+def _case(finding, original: bool) -> tuple[dict | None, dict, dict, list]:
+    """(shrunk case or None, context, initial state, actions) to replay."""
+    case = finding.shrunk if finding.shrunk and not original else None
+    try:
+        ctx = case["context"] if case else finding.context
+        state = case["initial_state"] if case else finding.initial_state
+        actions = case["actions"] if case else finding.actions
+    except (KeyError, TypeError) as exc:
+        raise BadInput(f"{'the shrunk case' if case else 'the finding'} lacks {exc}") from None
+    return case, ctx, state, actions
+
+
+def check_initial_state(ctx: object, state: object, what: str) -> None:
+    """Refuse a case whose initial state pyspec cannot read or finds invalid:
+    replaying it could only say "no longer fails", falsely."""
+    py = PyspecOracle()
+    try:
+        violations = sem.valid_state(py.context(ctx), py.state(state))
+    except (ValueError, TypeError, KeyError, RecursionError) as exc:
+        raise BadInput(f"{what}: the initial state or context is malformed: {exc}") from None
+    if violations:
+        raise BadInput(f"{what}: the initial state is invalid ({violations[0]}); "
+                       "a finding starts from a valid state")
+
+
 def run(args: argparse.Namespace) -> int:
     try:
         finding = load_finding(args.file)
         scope = Scope.from_json(finding.scope)
     except (ValueError, TypeError) as exc:
-        print(f"vcert replay: {exc}", file=sys.stderr)
-        return 2
-    if finding.cache is not None:
-        return _replay_cache(finding, scope, args.original, args.driver)
-    if finding.paired is not None:
-        return _replay_pair(finding, scope, args.original)
+        raise BadInput(str(exc)) from None
     if finding.oracle == "generator_invalid":
         return _replay_generator_invalid(finding)
-    case = finding.shrunk if finding.shrunk and not args.original else None
-    ctx = case["context"] if case else finding.context
-    state = case["initial_state"] if case else finding.initial_state
-    actions = case["actions"] if case else finding.actions
+    if finding.cache is not None:
+        return _replay_cache(finding, scope, args.original, args.driver)
+    case, ctx, state, actions = _case(finding, args.original)
+    check_initial_state(ctx, state, str(args.file))
+    if finding.paired is not None:
+        return _replay_pair(finding, scope, args.original)
+    if not isinstance(actions, list):
+        raise BadInput(f"{args.file}: actions must be a list")
     try:
-        with DriverPipe(args.driver) as driver:
+        with DriverPipe(driver_binary(args.driver)) as driver:
             failure, seq, driver_trace = Engine(scope, driver).check_case(ctx, state, actions)
-    except FileNotFoundError as exc:
-        print(f"vcert replay: {exc}", file=sys.stderr)
-        return 2
-    except ValueError as exc:
-        print(f"vcert replay: the finding's case is malformed: {exc}", file=sys.stderr)
-        return 2
+    except (ValueError, TypeError, KeyError) as exc:
+        raise BadInput(f"{args.file}: the finding's case is malformed: {exc}") from None
     print(f"finding: {finding.oracle}: {finding.detail}")
     print(f"replaying {'shrunk' if case else 'original'} case: {len(actions)} action(s), "
           f"context {json.dumps(ctx)}")
@@ -86,9 +111,9 @@ def run(args: argparse.Namespace) -> int:
         print(line)
     if failure is None:
         print("result: no longer fails")
-        return 0
+        return Exit.OK
     print(f"result: still fails: {failure.oracle} at step {failure.step}: {failure.detail}")
-    return 1
+    return Exit.FOUND
 
 
 def _replay_generator_invalid(finding) -> int:
@@ -96,9 +121,8 @@ def _replay_generator_invalid(finding) -> int:
     py = PyspecOracle()
     try:
         violations = sem.valid_state(py.context(finding.context), py.state(finding.initial_state))
-    except ValueError as exc:
-        print(f"vcert replay: the finding's case is malformed: {exc}", file=sys.stderr)
-        return 2
+    except (ValueError, TypeError, KeyError) as exc:
+        raise BadInput(f"the finding's case is malformed: {exc}") from None
     print(f"finding: {finding.oracle}: {finding.detail}")
     for v in violations:
         print(f"  {v}")
@@ -111,13 +135,15 @@ def _replay_generator_invalid(finding) -> int:
 
 def _replay_pair(finding, scope: Scope, original: bool) -> int:
     """Rerun a paired OS-isolation finding (pyspec only) and list its events."""
-    case = finding.shrunk if finding.shrunk and not original else None
-    events = case["events"] if case else finding.paired["events"]
-    ctx = case["context"] if case else finding.context
-    state = case["initial_state"] if case else finding.initial_state
-    o = finding.paired["o"]
-    failure = PairChecker(scope, PyspecOracle()).check(ctx, state, finding.paired["state2"], o,
-                                                      events)
+    case, ctx, state, _ = _case(finding, original)
+    try:
+        events = case["events"] if case else finding.paired["events"]
+        o = finding.paired["o"]
+        check_initial_state(ctx, finding.paired["state2"], "the paired run's second state")
+        failure = PairChecker(scope, PyspecOracle()).check(ctx, state, finding.paired["state2"],
+                                                          o, events)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise BadInput(f"the paired finding is malformed: {exc}") from None
     print(f"finding: {finding.oracle}: {finding.detail}")
     print(f"paired run for guest {o}: {len(events)} event(s), context {json.dumps(ctx)}")
     for n, (run, a) in enumerate(events):
@@ -140,8 +166,7 @@ def _replay_cache(finding, scope: Scope, original: bool, driver_path: str | None
     try:
         cfg = decode_config(finding.cache, "$.cache")
     except CodecError as exc:
-        print(f"vcert replay: the finding's cache configuration is malformed: {exc}", file=sys.stderr)
-        return 2
+        raise BadInput(f"the finding's cache configuration is malformed: {exc}") from None
     case = finding.shrunk if finding.shrunk and not original else None
     ctx = case["context"] if case else finding.context
     state = case["initial_state"] if case else finding.initial_state
@@ -158,17 +183,13 @@ def _replay_cache(finding, scope: Scope, original: bool, driver_path: str | None
                 print(f"{n:>4}{mark} run {run:<4} {json.dumps(a)}")
         else:
             actions = case["actions"] if case else finding.actions
-            with DriverPipe(driver_path) as driver:
+            with DriverPipe(driver_binary(driver_path)) as driver:
                 failure = check_sequences(driver, cfg, [(ctx, state, actions)])[0]
             for n, a in enumerate(actions):
                 mark = "*" if failure is not None and n == failure.step else " "
                 print(f"{n:>4}{mark} {json.dumps(a)}")
-    except FileNotFoundError as exc:
-        print(f"vcert replay: {exc}", file=sys.stderr)
-        return 2
     except (ValueError, KeyError, TypeError) as exc:
-        print(f"vcert replay: the finding's case is malformed: {exc}", file=sys.stderr)
-        return 2
+        raise BadInput(f"the finding's case is malformed: {exc}") from None
     if failure is None:
         print("result: no longer fails")
         return 0

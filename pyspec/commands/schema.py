@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
+import sys
 from pathlib import Path
 
 from pyspec.parsing.errors import ParseError
@@ -58,6 +59,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     codec.set_defaults(func=run_codec)
 
 
+def _one_line(exc: BaseException) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        return f"not text (not UTF-8): {exc}"
+    if isinstance(exc, RecursionError):
+        return "input nested too deeply to parse"
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
 def _load(source: str, files: list[Path]) -> Schema:
     if source == "coq":
         return schema_from_coq(files or list(DEFAULT_COQ))
@@ -67,8 +76,8 @@ def _load(source: str, files: list[Path]) -> Schema:
 def run_schema(args: argparse.Namespace) -> int:
     try:
         schema = _load(args.source, args.files)
-    except (ParseError, SchemaError, OSError) as exc:
-        print(f"vcert schema: {exc}")
+    except (ParseError, SchemaError, OSError, UnicodeDecodeError, RecursionError) as exc:
+        print(f"vcert schema: {_one_line(exc)}", file=sys.stderr)
         return 2
     print(json.dumps(schema.to_json(), indent=2))
     return 0
@@ -82,8 +91,8 @@ def run_check(args: argparse.Namespace) -> int:
         others = [pyspec_schema()]
         if args.ocaml is not None:
             others.append(_load("ocaml", args.ocaml))
-    except (ParseError, SchemaError, OSError) as exc:
-        print(f"schema-check: {exc}")
+    except (ParseError, SchemaError, OSError, UnicodeDecodeError, RecursionError) as exc:
+        print(f"schema-check: {_one_line(exc)}", file=sys.stderr)
         return 2
     differences = [line for other in others for line in diff_schemas(coq, other)]
     for line in differences:

@@ -23,6 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from pyspec.driver import Driver, DriverError, DriverRequestError
+from pyspec.exit_status import BadInput
+
+from .common import read_json
 
 JSON = Any
 
@@ -53,13 +56,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def load_json(path: Path, what: str) -> JSON:
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read {what} file {path}: {exc.strerror or exc}") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{what} file {path} is not JSON: {exc}") from None
+        return read_json(path, f"{what} file")
+    except BadInput as exc:
+        raise InputError(str(exc)) from None
 
 
 def split_state_file(document: JSON, path: Path) -> tuple[JSON | None, JSON]:

@@ -2,14 +2,15 @@
 
 Writes DIR/vectors.jsonl (format: docs/vectors.md) and DIR/Vectors.v, Coq
 Examples that `make vectors-check` compiles against the built library.
---check compiles Vectors.v right away.  Exit status: 0 on success, 1 when
-the Coq check fails, 2 on bad input.
+--check compiles Vectors.v right away.  Vectors already in DIR are never
+replaced unless --force is given; both files are written only once the
+whole set is made.  Exit status: 0 on success, 1 when the Coq check fails,
+2 on bad input, 3 when no vector could be made (a dead driver, say).
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from pyspec.difftest.coverage import possible_cells
@@ -18,6 +19,9 @@ from pyspec.difftest.engine import Engine
 from pyspec.difftest.scope import Scope
 from pyspec.difftest.shrink import ShrinkBudget
 from pyspec.difftest.vectors import check_coq, collect, write_vectors
+from pyspec.exit_status import BadInput, Exit, ToolFailed
+
+from .common import driver_binary, output_dir
 
 VECTOR_SCOPE = "guests=3,pages=8,vadds=4,padds=6,window=1"
 
@@ -33,6 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--scope", default=VECTOR_SCOPE)
     p.add_argument("--driver")
     p.add_argument("--check", action="store_true", help="compile Vectors.v with coqc")
+    p.add_argument("--force", action="store_true", help="replace vectors already in --out")
     p.set_defaults(func=run)
 
 
@@ -40,17 +45,22 @@ def run(args: argparse.Namespace) -> int:
     try:
         scope = Scope.parse(args.scope)
     except ValueError as exc:
-        print(f"vcert vectors: bad --scope: {exc}", file=sys.stderr)
-        return 2
-    try:
-        with DriverPipe(args.driver) as driver:
-            engine = Engine(scope, driver)
-            vecs, tried = collect(engine, args.seed, args.sequences, args.length,
-                                  ShrinkBudget(max_calls=400, max_seconds=5))
-    except FileNotFoundError as exc:
-        print(f"vcert vectors: {exc}", file=sys.stderr)
-        return 2
-    jsonl, coq = write_vectors(vecs, args.out)
+        raise BadInput(f"bad --scope: {exc}") from None
+    if args.sequences < 1 or args.length < 1:
+        raise BadInput("--sequences and --length must be >= 1")
+    out = output_dir(args.out)
+    existing = [p for p in (out / "vectors.jsonl", out / "Vectors.v") if p.exists()]
+    if existing and not args.force:
+        raise BadInput(f"{existing[0]} exists: vectors are not replaced without --force")
+    with DriverPipe(driver_binary(args.driver)) as driver:
+        engine = Engine(scope, driver)
+        vecs, tried = collect(engine, args.seed, args.sequences, args.length,
+                              ShrinkBudget(max_calls=400, max_seconds=5))
+        restarts = driver.restarts
+    if not vecs:
+        raise ToolFailed(f"no vector made from {tried} sequence(s)"
+                         + (f"; the driver was restarted {restarts} time(s)" if restarts else ""))
+    jsonl, coq = write_vectors(vecs, out)
     covered = {v.covers for v in vecs}
     missed = [f"{a}/{r}" for a, r in possible_cells() if f"{a}/{r}" not in covered]
     print(f"{len(vecs)} vectors from {tried} sequences -> {jsonl}, {coq}")
@@ -58,5 +68,5 @@ def run(args: argparse.Namespace) -> int:
     if args.check:
         ok, log = check_coq(coq)
         print("coqc: " + ("all Examples hold" if ok else "FAILED\n" + log))
-        return 0 if ok else 1
-    return 0
+        return Exit.OK if ok else Exit.FOUND
+    return Exit.OK

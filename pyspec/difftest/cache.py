@@ -278,7 +278,8 @@ class CacheCampaign:
 class CacheCampaignResult:
     sequences: int = 0
     steps: int = 0
-    pairs: int = 0
+    pairs: int = 0            # paired runs drawn and checked
+    pairs_tried: int = 0      # paired runs attempted (some draw no pair)
     pair_events: int = 0
     findings: list[Finding] = field(default_factory=list)
     paths: list[Path] = field(default_factory=list)
@@ -291,11 +292,13 @@ def _finding(camp: CacheCampaign, failure: CacheFailure, seed: int, ctx: Json, s
                    actions=actions, step=failure.step, cache=ccodec.encode(camp.cfg))
 
 
-def run_cache_campaign(camp: CacheCampaign) -> CacheCampaignResult:
+def run_cache_campaign(camp: CacheCampaign,
+                       res: CacheCampaignResult | None = None) -> CacheCampaignResult:
     """Sequences against the driver (with coherence when flushing), then paired
-    isolation runs; one finding per oracle is kept and shrunk."""
-    res = CacheCampaignResult()
-    store = FindingStore(camp.out / "findings", worker=0)
+    isolation runs; one finding per oracle is kept and shrunk.  Counts go
+    into `res` as the work is done, so an interrupted run still has them."""
+    res = res if res is not None else CacheCampaignResult()
+    store = FindingStore(camp.out / "findings")
     seen: set[str] = set()
 
     def record(f: Finding) -> None:
@@ -303,7 +306,7 @@ def run_cache_campaign(camp: CacheCampaign) -> CacheCampaignResult:
             return
         seen.add(f.oracle)
         res.findings.append(f)
-        res.paths.append(store.save(f, camp.out / "findings" / f"cache-{f.oracle}.json"))
+        res.paths.append(store.save(f)[0])
 
     with DriverPipe(camp.driver) as driver:
         for start in range(0, camp.sequences, BATCH):
@@ -326,6 +329,7 @@ def run_cache_campaign(camp: CacheCampaign) -> CacheCampaignResult:
         sd = camp.seed * 1_000_003 + i
         ctx, state = initial_state(random.Random(sd), camp.scope)
         drawn = pairs.generate(random.Random(sd ^ 0xCAC4E), ctx, state)
+        res.pairs_tried += 1
         if drawn is None:
             continue
         o, twin, events = drawn

@@ -104,6 +104,13 @@ class Engine:
         self._errors_seen = 0               # every shape_every-th state reached
         self._states_seen = 0
 
+    def reset(self, coverage: Coverage) -> None:
+        """Record into `coverage` from now on, as a fresh engine would: what a
+        batch records then depends on the batch alone, not on what the
+        worker ran before it."""
+        self.coverage = coverage
+        self._errors_seen = 0
+
     # -- generation (pyspec side) ------------------------------------------------
 
     def generate(self, seed: int, state: Json, length: int, ctx: Json,
@@ -199,7 +206,14 @@ class Engine:
         except orjson.JSONDecodeError as exc:
             return Outcome(Failure("driver_protocol", -1, f"driver answered non-JSON: {exc}"),
                            [], len(seq.actions))
-        return self.check(seq, answer, verdict)
+        try:
+            return self.check(seq, answer, verdict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            # An answer of the wrong shape (a field missing, a wrong type) is
+            # the driver breaking the protocol: a finding, not a dead worker.
+            return Outcome(Failure("driver_protocol", -1,
+                                   f"driver answer of the wrong shape: {type(exc).__name__}: "
+                                   f"{exc}"), [], len(seq.actions))
 
     def check(self, seq: Sequence, answer: Json, verdict: bytes | None) -> Outcome:
         n = len(seq.actions)

@@ -19,7 +19,7 @@ from pathlib import Path
 import jinja2
 
 from . import coqterm
-from .campaign import make_sequence, sequence_seed
+from .batch import make_sequence, sequence_seed
 from .coverage import action_name, possible_cells, response_name
 from .engine import Engine
 from .findings import write_atomic

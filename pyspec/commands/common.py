@@ -1,0 +1,71 @@
+"""Input checks shared by the commands: each turns a problem with a path,
+a file or an option into `BadInput`, one line naming what is wrong."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from pyspec.driver import default_binary
+from pyspec.exit_status import BadInput
+
+
+def read_json(path: Path, what: str) -> Any:
+    """The JSON value in `path` (`what`: "state file", ...)."""
+    try:
+        data = Path(path).read_bytes()
+    except IsADirectoryError:
+        raise BadInput(f"{what} {path}: is a directory") from None
+    except OSError as exc:
+        raise BadInput(f"{what} {path}: {exc.strerror or exc}") from None
+    try:
+        return json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise BadInput(f"{what} {path}: not text (not UTF-8); expected JSON") from None
+    except json.JSONDecodeError as exc:
+        raise BadInput(f"{what} {path}: not JSON ({exc})") from None
+    except RecursionError:
+        raise BadInput(f"{what} {path}: JSON nested too deeply") from None
+
+
+def output_dir(path: Path, what: str = "--out") -> Path:
+    """`path` as a folder this process can write in (created if missing)."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise BadInput(f"{what} {path}: exists and is not a directory")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except NotADirectoryError:
+        raise BadInput(f"{what} {path}: a parent of it is a file, not a directory") from None
+    except OSError as exc:
+        raise BadInput(f"{what} {path}: cannot write there ({exc.strerror or exc})") from None
+    return path
+
+
+def driver_binary(arg: str | None) -> str:
+    """The driver to run: `arg` (a path, or a bare name looked up on PATH),
+    else $VCERT_DRIVER or the built extract/vcert-driver."""
+    if arg is None:
+        path = default_binary()
+        if not path.is_file():
+            raise BadInput(f"driver {path} not found: run `make driver` first")
+    else:
+        path = Path(arg)
+        if not path.exists() and os.sep not in arg:
+            found = shutil.which(arg)
+            if found is None:
+                raise BadInput(f"--driver {arg}: no such file, nor a command on PATH")
+            path = Path(found)
+    if path.is_dir():
+        raise BadInput(f"driver {path}: is a directory, not an executable")
+    if not path.is_file():
+        raise BadInput(f"driver {path}: no such file")
+    if not os.access(path, os.X_OK):
+        raise BadInput(f"driver {path}: not executable (chmod +x?)")
+    return str(path.resolve())
