@@ -13,7 +13,7 @@ import pytest
 from pyspec import codec
 from pyspec import semantics as sem
 from pyspec.difftest import validity
-from pyspec.difftest.campaign import make_sequence
+from pyspec.difftest.batch import make_sequence
 from pyspec.difftest.engine import Engine
 from pyspec.difftest.coverage import action_name, response_name
 from pyspec.difftest.pyspec_oracle import PyspecOracle, value_bytes

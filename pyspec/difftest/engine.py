@@ -110,6 +110,7 @@ class Engine:
         worker ran before it."""
         self.coverage = coverage
         self._errors_seen = 0
+        self._states_seen = 0
 
     # -- generation (pyspec side) ------------------------------------------------
 
