@@ -23,13 +23,14 @@ from __future__ import annotations
 
 import hashlib
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass, replace
 from pathlib import Path
 
 import orjson
 
 from pyspec import codec
-from pyspec.generate import ACTION_KINDS, Bias, Scope, next_action, uniform_action
+from pyspec.generate import ACTION_KINDS, Bias, Scope, next_action
+from pyspec.generate.plausible import PTYPES
 from pyspec.semantics import step
 
 from .coverage import GROUPS, Coverage
@@ -162,15 +163,21 @@ def _run(ctx: Json, state: Json, actions: list[Json]) -> tuple[object, list[obje
 
 
 def change_arguments(rng: random.Random, scope: Scope, action: object) -> object:
-    """The same kind of action with its arguments redrawn over the scope (a
-    hypercall keeps its kind)."""
-    fresh = uniform_action(rng, scope, Bias(error_share=1.0, weights={
-        k: float(k == type(action).__name__) for k in ACTION_KINDS}))
-    if type(action).__name__ == "Hcall":
-        while type(fresh.h) is not type(action.h):
-            fresh = uniform_action(rng, scope, Bias(error_share=1.0, weights={
-                k: float(k == "Hcall") for k in ACTION_KINDS}))
-    return fresh
+    """`action` with one argument (of its hypercall, for `Hcall`) redrawn over
+    the scope; an action without arguments is kept."""
+    names = [f.name for f in fields(action)] if is_dataclass(action) else []
+    if not names:
+        return action
+    name = rng.choice(names)
+    value = getattr(action, name)
+    if name == "h":
+        return replace(action, h=change_arguments(rng, scope, value))
+    draw = {"o": lambda: rng.randrange(scope.guests + 3),
+            "va": lambda: rng.randrange(scope.vadds),
+            "pa": lambda: rng.randrange(scope.padds),
+            "v": lambda: rng.randrange(scope.values),
+            "t": lambda: rng.choice(PTYPES)}[name]
+    return replace(action, **{name: draw()})
 
 
 # -- bias and novelty ---------------------------------------------------------------

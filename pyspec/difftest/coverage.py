@@ -82,7 +82,11 @@ UNREACHABLE: dict[str, dict[str, str]] = {
         "Hyp_maps_owned": "docs/difftest.md, Outputs and coverage: no effect gives a page "
                           "to a guest without mapping it, or frees one still mapped",
     },
-    "decisions": {},
+    "decisions": {
+        f"{a}/trusted/known_os/F": "docs/difftest.md, Coverage obligations: the other "
+                                   "conditions include active_os = o, and Os_tables_exist "
+                                   "says the active guest is known"
+        for a in ("New", "Del", "Lswitch", "Page_pin", "Page_unpin")},
     "shapes": {},
 }
 

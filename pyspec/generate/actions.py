@@ -8,8 +8,8 @@ Hypercalls come out as episodes: after `Hcall h` the hypervisor mostly serves
 `h`, then hands the CPU back with `Chmod`.  A few draws are near misses on
 purpose, each one condition away from succeeding, which uniform draws almost
 never are: a service whose hypercall differs from the pending one in exactly
-one field (`NEAR_MISS_SHARE`), a service in the wrong activity, a trusted
-guest's privileged action while another guest runs.
+one field (`NEAR_MISS_SHARE`), a service or a switch in the wrong activity, a
+trusted guest's privileged action while another guest runs (`ODD_SERVICE_SHARE`).
 
 `Bias` re-weights the uniform share (e.g. towards actions whose coverage
 obligations are still unhit); it is the only way guidance enters the draw.
@@ -151,9 +151,14 @@ def plausible_action(rng: random.Random, scope: Scope, ctx: Context, s: State) -
             return RET_CTRL
         if r < 0.55 + ODD_SERVICE_SHARE:
             # The hypervisor acting while a guest runs: Wrong_os_activity
-            # (untrusted) or Not_active_os (another trusted guest).
+            # (untrusted, or a switch) or Not_active_os (another trusted guest).
             waiting = _pending(s)
-            if waiting and rng.random() < 0.5:
+            odd = rng.random()
+            if odd < 0.25:
+                # To a trusted guest if there is one: let through, the switch
+                # would leave a trusted guest active in user mode.
+                return Switch(rng.choice([g for g in trusted if g in s.oss] or list(s.oss)))
+            if waiting and odd < 0.6:
                 k, h = rng.choice(waiting)
                 return serve(k, h)
             others = [g for g in trusted if g != o and g in s.oss]

@@ -23,6 +23,9 @@ PTYPES = (Ptype.T_RW, Ptype.T_PT)
 # Share of plausible HC_new (HC_lswitch) that name one of the guest's page-table
 # (RW) pages instead, when it holds one: serving it meets Wrong_page_type.
 WRONG_KIND_SHARE = 0.03
+# Share of plausible HC_new and HC_del that name a hypervisor-window address:
+# serving it meets No_access_va_os after the gate has passed.
+WINDOW_SHARE = 0.03
 # Share of plausible HC_unpin that name a page still in use (the current table,
 # or a page one of the guest's tables maps): serving it meets Page_in_use.
 IN_USE_SHARE = 0.1
@@ -81,7 +84,8 @@ def accessible_vas(ctx: Context, scope: Scope) -> list[Vadd]:
 def plausible_hcall(rng: random.Random, scope: Scope, ctx: Context, s: State,
                     o: OsIdent) -> HyperCall:
     """A hypercall of `o` whose service would probably succeed; by design
-    sometimes one that fails past the gate (WRONG_KIND_SHARE, IN_USE_SHARE).
+    sometimes one that fails past the gate (WRONG_KIND_SHARE, WINDOW_SHARE,
+    IN_USE_SHARE).
     Only which kinds are possible decides the first draw, so each candidate
     list is built for the kind drawn alone."""
     table = current_table(s, o)
@@ -111,11 +115,13 @@ def plausible_hcall(rng: random.Random, scope: Scope, ctx: Context, s: State,
         return uniform_hcall(rng, scope)
     kind = rng.choice(kinds)
     if kind == "new":
-        va = rng.choice(accessible_vas(ctx, scope))
+        in_window = window and rng.random() < WINDOW_SHARE
+        va = rng.choice(window if in_window else accessible_vas(ctx, scope))
         wrong = rng.random() < WRONG_KIND_SHARE and has_pt
         return HC_new(va, rng.choice(pages_of_kind(s, o, PT if wrong else RW)))
     if kind == "del":
-        return HC_del(rng.choice([va for va in table if va not in window]))
+        in_window = [va for va in table if va in window] if rng.random() < WINDOW_SHARE else []
+        return HC_del(rng.choice(in_window or [va for va in table if va not in window]))
     if kind == "lswitch":
         wrong = rng.random() < WRONG_KIND_SHARE and has_rw
         return HC_lswitch(rng.choice(pages_of_kind(s, o, RW if wrong else PT)))
