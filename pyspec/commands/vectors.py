@@ -5,17 +5,23 @@ Examples that `make vectors-check` compiles against the built library.
 --check compiles Vectors.v right away.  Vectors already in DIR are never
 replaced unless --force is given; both files are written only once the
 whole set is made.  Exit status: 0 on success, 1 when the Coq check fails,
-2 on bad input, 3 when no vector could be made (a dead driver, say).
+2 on bad input, 3 when no vector could be made (a dead driver, say).  A
+sequence the two oracles disagree on makes no vector: it is written to
+DIR/findings/ at once (as `vcert diff` would) and the exit status is 1.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
+from collections import Counter
 from pathlib import Path
 
+from pyspec.difftest.campaign import MAX_FINDINGS_PER_KIND
 from pyspec.difftest.coverage import possible_cells
 from pyspec.difftest.driver_pipe import DriverPipe
 from pyspec.difftest.engine import Engine
+from pyspec.difftest.findings import Finding, FindingStore
 from pyspec.difftest.scope import Scope
 from pyspec.difftest.shrink import ShrinkBudget
 from pyspec.difftest.vectors import check_coq, collect, write_vectors
@@ -54,12 +60,28 @@ def run(args: argparse.Namespace) -> int:
         raise BadInput(f"{existing[0]} exists: vectors are not replaced without --force")
     with DriverPipe(driver_binary(args.driver)) as driver:
         engine = Engine(scope, driver)
+        store, found, kinds = FindingStore(out / "findings"), [], Counter()
+
+        def on_finding(finding: Finding) -> None:
+            # As in a campaign: at most MAX_FINDINGS_PER_KIND per oracle are
+            # written, the others counted.
+            kinds[finding.oracle] += 1
+            if kinds[finding.oracle] <= MAX_FINDINGS_PER_KIND:
+                found.append(store.save(finding)[0])
+                print(f"finding: {finding.oracle}: {finding.detail}\n"
+                      f"  vcert replay {found[-1]}")
+
         vecs, tried = collect(engine, args.seed, args.sequences, args.length,
-                              ShrinkBudget(max_calls=400, max_seconds=5))
+                              ShrinkBudget(max_calls=400, max_seconds=5), on_finding)
         restarts = driver.restarts
     if not vecs:
-        raise ToolFailed(f"no vector made from {tried} sequence(s)"
-                         + (f"; the driver was restarted {restarts} time(s)" if restarts else ""))
+        why = (f"no vector made from {tried} sequence(s)"
+               + (f"; the driver was restarted {restarts} time(s)" if restarts else ""))
+        if not found:
+            raise ToolFailed(why)
+        print(f"vcert vectors: {why}; {sum(kinds.values())} divergent sequence(s)",
+              file=sys.stderr)
+        return Exit.FOUND
     jsonl, coq = write_vectors(vecs, out)
     covered = {v.covers for v in vecs}
     missed = [f"{a}/{r}" for a, r in possible_cells() if f"{a}/{r}" not in covered]
@@ -68,5 +90,5 @@ def run(args: argparse.Namespace) -> int:
     if args.check:
         ok, log = check_coq(coq)
         print("coqc: " + ("all Examples hold" if ok else "FAILED\n" + log))
-        return Exit.OK if ok else Exit.FOUND
-    return Exit.OK
+        return Exit.OK if ok and not found else Exit.FOUND
+    return Exit.FOUND if found else Exit.OK

@@ -72,7 +72,7 @@ class DaskExecutor:
                                          dashboard_address=None, silence_logs=logging.ERROR)
             self._client = Client(self._cluster)
         else:
-            self._client = Client(address, timeout=30)
+            self._client = Client(address, timeout="20s")
         self._client.register_plugin(DriverPlugin(cfg), name=PLUGIN)
         self.workers = len(self._client.scheduler_info()["workers"])
         self._run = uuid.uuid4().hex[:12]

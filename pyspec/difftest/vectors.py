@@ -12,17 +12,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import jinja2
 
 from . import coqterm
-from .batch import make_sequence, sequence_seed
+from .batch import generator_invalid_finding, make_sequence, sequence_seed, to_finding
 from .coverage import action_name, possible_cells, response_name
 from .engine import Engine
-from .findings import write_atomic
+from .findings import Finding, write_atomic
+from .states import initial_case
 from .shrink import Case, Shrinker, ShrinkBudget
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,9 +74,12 @@ def _hits(engine: Engine, cell: tuple[str, str]):
     return predicate
 
 
-def collect(engine: Engine, seed: int, sequences: int, length: int,
-            budget: ShrinkBudget) -> tuple[list[Vector], int]:
-    """Vectors for every cell hit within `sequences` generated sequences."""
+def collect(engine: Engine, seed: int, sequences: int, length: int, budget: ShrinkBudget,
+            on_finding: Callable[[Finding], None] = lambda f: None
+            ) -> tuple[list[Vector], int]:
+    """Vectors for every cell hit within `sequences` generated sequences.  A
+    sequence the two oracles disagree on (or a generated state pyspec finds
+    invalid) makes no vector: it is handed to `on_finding` at once."""
     wanted = set(possible_cells())
     found: dict[tuple[str, str], Vector] = {}
     tried = 0
@@ -82,11 +88,14 @@ def collect(engine: Engine, seed: int, sequences: int, length: int,
             break
         seq = make_sequence(engine, sequence_seed(seed, i), length)
         if seq is None:
+            case = initial_case(random.Random(sequence_seed(seed, i)), engine.scope)
+            on_finding(generator_invalid_finding(sequence_seed(seed, i), case, engine.scope))
             continue
         tried += 1
         out = engine.check_batch([seq])[0]
         if out.failure is not None:
-            continue                      # a divergence: `vcert diff` reports those
+            on_finding(to_finding(seq, out.failure, out.driver_trace, engine.scope))
+            continue
         for step, (a, (resp, _)) in enumerate(zip(seq.actions, seq.py_trace)):
             cell = (action_name(a), response_name(resp))
             if cell in found or cell not in wanted:
