@@ -9,7 +9,9 @@ the one generator, `pyspec.generate`, with their JSON), `gen` (exhaustive action
 sets), `pyspec_oracle` and
 `driver_pipe` (the two oracles), `engine` (per-step checks), `pairs` (OS
 isolation by paired runs), `shrink`, `findings`, `campaign` (workers),
-`coverage`, `progress`, `report` (summary.json, report.html), `vectors` and
+`coverage` (obligation groups; `decisions`: MC/DC of the preconditions,
+`shapes`: state shapes), `corpus` (guidance: corpus store, derivation
+operators, bias weights), `progress`, `report` (summary.json, report.html), `vectors` and
 `coqterm` (test vectors and their Coq Examples), `mutants` and `mutation`
 (seeded faults), `cache` (the cache/TLB variant: run_cache agreement,
 coherence, paired runs on cache observations).  Commands: `vcert diff`, `replay`, `vectors`, `mutate`.
