@@ -9,7 +9,8 @@ Hypercalls come out as episodes: after `Hcall h` the hypervisor mostly serves
 purpose, each one condition away from succeeding, which uniform draws almost
 never are: a service whose hypercall differs from the pending one in exactly
 one field (`NEAR_MISS_SHARE`), a service or a switch in the wrong activity, a
-trusted guest's privileged action while another guest runs (`ODD_SERVICE_SHARE`).
+trusted guest's privileged action while another guest runs (`ODD_SERVICE_SHARE`),
+a trusted guest asking by hypercall (`TRUSTED_HCALL_SHARE`).
 
 `Bias` re-weights the uniform share (e.g. towards actions whose coverage
 obligations are still unhit); it is the only way guidance enters the draw.
@@ -34,6 +35,7 @@ ACTION_KINDS = ("Read", "Write", "Read_hyper", "Write_hyper", "Hcall", "New", "D
 ERROR_SHARE = 0.15         # uniform draws
 NEAR_MISS_SHARE = 0.08     # services of a pending hypercall with one field changed
 ODD_SERVICE_SHARE = 0.04   # services (or privileged actions) in the wrong activity
+TRUSTED_HCALL_SHARE = 0.05  # of a running trusted guest's requests: a hypercall anyway
 
 
 @dataclass(frozen=True)
@@ -165,7 +167,7 @@ def plausible_action(rng: random.Random, scope: Scope, ctx: Context, s: State) -
             if others:
                 g = rng.choice(others)
                 return serve(g, plausible_hcall(rng, scope, ctx, s, g))
-        if o in trusted:
+        if o in trusted and rng.random() >= TRUSTED_HCALL_SHARE:
             return serve(o, plausible_hcall(rng, scope, ctx, s, o))
         return Hcall(plausible_hcall(rng, scope, ctx, s, o))
     pending = info.hcall if info is not None else None

@@ -26,9 +26,9 @@ WRONG_KIND_SHARE = 0.03
 # Share of plausible HC_new and HC_del that name a hypervisor-window address:
 # serving it meets No_access_va_os after the gate has passed.
 WINDOW_SHARE = 0.03
-# Share of plausible HC_unpin that name a page still in use (the current table,
-# or a page one of the guest's tables maps): serving it meets Page_in_use.
-IN_USE_SHARE = 0.1
+# Share of plausible HC_unpin that name a page still in use (mostly a page one of
+# the guest's tables maps, else the current table): serving it meets Page_in_use.
+IN_USE_SHARE = 0.15
 
 EMPTY: IntMap = IntMap()
 
@@ -56,24 +56,25 @@ def pages_of_kind(s: State, o: OsIdent, kind: type) -> list[Padd]:
             if (pg := mem.get(ma)) is not None and type(pg.content) is kind]
 
 
-def in_use(s: State, o: OsIdent) -> tuple[list[Padd], list[Padd]]:
-    """`o`'s physical pages split into (unpinnable, in use): in use is the
-    current table or a page mapped by one of `o`'s tables."""
+def in_use(s: State, o: OsIdent) -> tuple[list[Padd], list[Padd], list[Padd]]:
+    """`o`'s physical pages split into (unpinnable, mapped by one of `o`'s
+    tables, the current table)."""
     pm = s.hyp.get(o)
     if pm is None:
-        return [], []
+        return [], [], []
     info = s.oss.get(o)
     owner = Os(o)
-    mapped: set[int] = set()
+    targets: set[int] = set()
     for pg in s.mem.values():
         if type(pg.content) is PT and pg.owner == owner:
-            mapped.update(pg.content.m.values())
+            targets.update(pg.content.m.values())
     cur = None if info is None else info.curr_page
     free: list[Padd] = []
-    used: list[Padd] = []
+    mapped: list[Padd] = []
     for pa, ma in pm.items():
-        (used if ma in mapped or pa == cur else free).append(pa)
-    return free, used
+        if pa != cur:
+            (mapped if ma in targets else free).append(pa)
+    return free, mapped, [cur] if cur in pm else []
 
 
 def accessible_vas(ctx: Context, scope: Scope) -> list[Vadd]:
@@ -108,7 +109,8 @@ def plausible_hcall(rng: random.Random, scope: Scope, ctx: Context, s: State,
         kinds.append("lswitch")
     if len(held) < scope.padds:
         kinds.append("pin")
-    free, used = in_use(s, o) if held else ([], [])
+    free, mapped, current = in_use(s, o) if held else ([], [], [])
+    used = mapped + current
     if free or (used and rng.random() < IN_USE_SHARE):
         kinds.append("unpin")
     if not kinds:
@@ -128,8 +130,11 @@ def plausible_hcall(rng: random.Random, scope: Scope, ctx: Context, s: State,
     if kind == "pin":
         return HC_pin(rng.choice([pa for pa in range(scope.padds) if pa not in held]),
                       rng.choice(PTYPES))
-    pick = used if (not free or (used and rng.random() < IN_USE_SHARE)) else free
-    return HC_unpin(rng.choice(pick))
+    if free and (not used or rng.random() >= IN_USE_SHARE):
+        return HC_unpin(rng.choice(free))
+    # In use: mostly a mapped page, else the current table.
+    return HC_unpin(rng.choice(mapped if mapped and (not current or rng.random() < 0.7)
+                               else current))
 
 
 def uniform_hcall(rng: random.Random, scope: Scope) -> HyperCall:
