@@ -20,9 +20,10 @@ from pyspec.model import (
 from .scope import Scope
 
 PTYPES = (Ptype.T_RW, Ptype.T_PT)
-# Share of plausible HC_new (HC_lswitch) that name one of the guest's page-table
-# (RW) pages instead, when it holds one: serving it meets Wrong_page_type.
-WRONG_KIND_SHARE = 0.03
+# Share of plausible HC_new (HC_lswitch) that name one of the guest's pages that
+# is not RW (not a page table) instead, when it holds one: serving it meets
+# Wrong_page_type after the gate has passed.
+WRONG_KIND_SHARE = 0.06
 # Share of plausible HC_new and HC_del that name a hypervisor-window address:
 # serving it meets No_access_va_os after the gate has passed.
 WINDOW_SHARE = 0.03
@@ -54,6 +55,14 @@ def pages_of_kind(s: State, o: OsIdent, kind: type) -> list[Padd]:
     mem = s.mem
     return [pa for pa, ma in pm.items()
             if (pg := mem.get(ma)) is not None and type(pg.content) is kind]
+
+
+def other_pages(s: State, o: OsIdent, kind: type) -> list[Padd]:
+    """`o`'s physical pages whose machine page does not hold `kind`."""
+    pm = s.hyp.get(o) or EMPTY
+    mem = s.mem
+    return [pa for pa, ma in pm.items()
+            if (pg := mem.get(ma)) is not None and type(pg.content) is not kind]
 
 
 def in_use(s: State, o: OsIdent) -> tuple[list[Padd], list[Padd], list[Padd]]:
@@ -119,14 +128,14 @@ def plausible_hcall(rng: random.Random, scope: Scope, ctx: Context, s: State,
     if kind == "new":
         in_window = window and rng.random() < WINDOW_SHARE
         va = rng.choice(window if in_window else accessible_vas(ctx, scope))
-        wrong = rng.random() < WRONG_KIND_SHARE and has_pt
-        return HC_new(va, rng.choice(pages_of_kind(s, o, PT if wrong else RW)))
+        wrong = other_pages(s, o, RW) if rng.random() < WRONG_KIND_SHARE else []
+        return HC_new(va, rng.choice(wrong or pages_of_kind(s, o, RW)))
     if kind == "del":
         in_window = [va for va in table if va in window] if rng.random() < WINDOW_SHARE else []
         return HC_del(rng.choice(in_window or [va for va in table if va not in window]))
     if kind == "lswitch":
-        wrong = rng.random() < WRONG_KIND_SHARE and has_rw
-        return HC_lswitch(rng.choice(pages_of_kind(s, o, RW if wrong else PT)))
+        wrong = other_pages(s, o, PT) if rng.random() < WRONG_KIND_SHARE else []
+        return HC_lswitch(rng.choice(wrong or pages_of_kind(s, o, PT)))
     if kind == "pin":
         return HC_pin(rng.choice([pa for pa in range(scope.padds) if pa not in held]),
                       rng.choice(PTYPES))
