@@ -5,12 +5,13 @@ addresses on the right side of the window, hypercalls whose service would
 probably succeed, `Switch`, `Ret_ctrl`, `Chmod`); a share (`Bias.error_share`)
 is uniform over the whole scope, so that every error path is exercised.
 Hypercalls come out as episodes: after `Hcall h` the hypervisor mostly serves
-`h`, then hands the CPU back with `Chmod`.  A few draws are near misses on
+`h` (`SERVE_SHARE`), then hands the CPU back with `Chmod`.  A few draws are near misses on
 purpose, each one condition away from succeeding, which uniform draws almost
 never are: a service whose hypercall differs from the pending one in exactly
 one field (`NEAR_MISS_SHARE`), a service or a switch in the wrong activity, a
 trusted guest's privileged action while another guest runs (`ODD_SERVICE_SHARE`),
-a trusted guest asking by hypercall (`TRUSTED_HCALL_SHARE`).
+a trusted guest asking by hypercall (`TRUSTED_HCALL_SHARE`), a switch to a guest
+that does not exist (`UNKNOWN_SWITCH_SHARE`).
 
 `Bias` re-weights the uniform share (e.g. towards actions whose coverage
 obligations are still unhit); it is the only way guidance enters the draw.
@@ -36,6 +37,8 @@ ERROR_SHARE = 0.15         # uniform draws
 NEAR_MISS_SHARE = 0.08     # services of a pending hypercall with one field changed
 ODD_SERVICE_SHARE = 0.04   # services (or privileged actions) in the wrong activity
 TRUSTED_HCALL_SHARE = 0.05  # of a running trusted guest's requests: a hypercall anyway
+SERVE_SHARE = 0.8          # the hypervisor serves the active guest's pending hypercall
+UNKNOWN_SWITCH_SHARE = 0.1  # of plausible switches: to a guest that does not exist
 
 
 @dataclass(frozen=True)
@@ -171,12 +174,17 @@ def plausible_action(rng: random.Random, scope: Scope, ctx: Context, s: State) -
             return serve(o, plausible_hcall(rng, scope, ctx, s, o))
         return Hcall(plausible_hcall(rng, scope, ctx, s, o))
     pending = info.hcall if info is not None else None
-    if pending is not None and rng.random() < 0.85:
+    if pending is not None and rng.random() < SERVE_SHARE:
         return _serve_pending(rng, scope, ctx, s, o, pending)
     r = rng.random()
     if r < 0.45:
         return CHMOD
     if r < 0.65:
+        if rng.random() < UNKNOWN_SWITCH_SHARE:
+            # A guest that does not exist (ids go one beyond the scope's).
+            unknown = [g for g in range(scope.guests + 3) if g not in s.oss]
+            if unknown:
+                return Switch(rng.choice(unknown))
         return Switch(rng.choice(list(s.oss)))
     if r < 0.8:
         waiting = _pending(s)

@@ -29,7 +29,7 @@ WRONG_KIND_SHARE = 0.06
 WINDOW_SHARE = 0.03
 # Share of plausible HC_unpin that name a page still in use (mostly a page one of
 # the guest's tables maps, else the current table): serving it meets Page_in_use.
-IN_USE_SHARE = 0.15
+IN_USE_SHARE = 0.25
 
 EMPTY: IntMap = IntMap()
 
