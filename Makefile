@@ -28,7 +28,7 @@ clean:
 	@rm -f $(COQ_DIR)/CoqMakefile $(COQ_DIR)/CoqMakefile.conf $(COQ_DIR)/.CoqMakefile.d
 
 # The whole test suite: proofs and their audit, generated-code checks, pytest.
-check: proofs extract-check codec-check schema-check driver
+check: proofs extract-check codec-check schema-check pictures-check driver
 	@$(PYTHON) -m pytest -q
 
 # pytest alone, against the current build.
@@ -44,7 +44,7 @@ bench: bootstrap
 # are committed, so `driver` needs only them and OCaml, not the Coq build;
 # `extract-check` catches extracted files that lag behind the Coq sources.
 EXTRACT_DIR := extract
-DRIVER_SOURCES := $(EXTRACT_DIR)/vcert.mli $(EXTRACT_DIR)/vcert.ml \
+DRIVER_SOURCES := $(EXTRACT_DIR)/vcert.mli $(EXTRACT_DIR)/vcert.ml $(EXTRACT_DIR)/driver/guard.ml \
 	$(EXTRACT_DIR)/driver/codec.ml $(EXTRACT_DIR)/driver/server.ml $(EXTRACT_DIR)/driver/main.ml
 OCAML_WARNINGS := +a-4-9-40-41-42-44-45-70
 
@@ -155,3 +155,15 @@ cache-demo: bootstrap driver
 	@$(PYTHON) -m pyspec.cli diff --cache --sequences $(CACHE_SEQUENCES) --out out/cache-flush
 	@$(PYTHON) -m pyspec.cli diff --cache --no-flush --sequences $(CACHE_SEQUENCES) --out out/cache-no-flush; \
 	status=$$?; if [ $$status -ne 1 ]; then echo "cache-demo: the leak without flush was not found" >&2; exit 1; fi
+
+# ---------------------------------------------------------------------------
+# Pictures (docs/viz.md): the README's sample state (docs/img/sample_state.svg)
+# and the notebook tour's state with its Coq cell; `pictures-check` fails on a
+# stale one.
+.PHONY: pictures pictures-check
+
+pictures: bootstrap
+	@$(PYTHON) -m pyspec.viz.pictures
+
+pictures-check: bootstrap
+	@$(PYTHON) -m pyspec.viz.pictures --check

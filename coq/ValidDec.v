@@ -1,8 +1,13 @@
 (** Decision procedure for [valid_state]: one boolean check per property,
-    and [first_invalid], which names the first property that fails. *)
+    and [first_invalid], which names the first property that fails.
+
+    The checks that look pages or guests up inside a traversal read indexes
+    ([MapIndex.v]) built once per decision: of [mem], of [oss], and of [hyp]
+    with each physical map's inverse.  So each map is traversed a bounded
+    number of times and each lookup in a traversal is logarithmic. *)
 
 From Coq Require Import List Arith Bool.
-From VirtualCert Require Import Maps Model Valid.
+From VirtualCert Require Import Maps MapIndex Model Valid.
 
 (** The eight properties of [valid_state], in MODEL.md's order. *)
 Inductive vs_property :=
@@ -34,9 +39,14 @@ Definition is_none {A : Type} (x : option A) : bool :=
 Section ValidDec.
 Variable ctx : context.
 Variable s : state.
+(** The indexes: [tfind mem_ix = lookup (mem s)], [tfind oss_ix = lookup (oss s)],
+    and [tfind hyp_ix o] is [hyp s]'s map of [o] with its [inverse]. *)
+Variable mem_ix : trie page.
+Variable oss_ix : trie os_info.
+Variable hyp_ix : trie (map madd * trie padd).
 
 Definition owned_by_b (ma : madd) (ow : page_owner) : bool :=
-  match lookup (mem s) ma with
+  match tfind mem_ix ma with
   | Some pg => page_owner_eqb (owner pg) ow
   | None => false
   end.
@@ -62,15 +72,18 @@ Definition usr_when_untrusted_b : bool :=
   | Waiting => true
   end.
 
-Definition injective_b (pm : map madd) : bool :=
+(** [pm] is injective, given its inverse [inv]: each binding is the one
+    [inv] names for its value. *)
+Definition injective_b (pm : map madd) (inv : trie padd) : bool :=
   forall_bindings
-    (fun pa1 ma1 =>
-       forall_bindings (fun pa2 ma2 => negb (Nat.eqb ma1 ma2) || Nat.eqb pa1 pa2) pm)
+    (fun pa ma => match tfind inv ma with Some pa' => Nat.eqb pa' pa | None => false end)
     pm.
 
 Definition hyp_maps_owned_b : bool :=
   forall_bindings
-    (fun o pm => forall_bindings (fun _ ma => owned_by_b ma (Os o)) pm && injective_b pm)
+    (fun o pm =>
+       forall_bindings (fun _ ma => owned_by_b ma (Os o)) pm &&
+       match tfind hyp_ix o with Some (_, inv) => injective_b pm inv | None => false end)
     (hyp s).
 
 Definition page_tables_owned_b : bool :=
@@ -85,11 +98,11 @@ Definition page_tables_owned_b : bool :=
     (mem s).
 
 Definition current_table_owned_b (o : os_ident) (info : os_info) : bool :=
-  match lookup (hyp s) o with
-  | Some pm =>
+  match tfind hyp_ix o with
+  | Some (pm, _) =>
       match lookup pm (curr_page info) with
       | Some ma =>
-          match lookup (mem s) ma with
+          match tfind mem_ix ma with
           | Some (mk_page (PT _) (Os o')) => Nat.eqb o' o
           | _ => false
           end
@@ -101,7 +114,7 @@ Definition current_table_owned_b (o : os_ident) (info : os_info) : bool :=
 Definition os_tables_exist_b : bool :=
   forall_bindings current_table_owned_b (oss s) &&
   in_dom (oss s) (active_os s) &&
-  forall_bindings (fun o _ => in_dom (oss s) o) (hyp s).
+  forall_bindings (fun o _ => negb (is_none (tfind oss_ix o))) (hyp s).
 
 Definition accessible_mappings_physical_b : bool :=
   forall_bindings
@@ -111,15 +124,15 @@ Definition accessible_mappings_physical_b : bool :=
            forall_bindings
              (fun va ma' =>
                 negb (accessible ctx va) ||
-                match lookup (hyp s) o with
-                | Some pm => exists_binding (fun _ ma => Nat.eqb ma ma') pm
+                match tfind hyp_ix o with
+                | Some (_, inv) => negb (is_none (tfind inv ma'))
                 | None => false
                 end) m
        | _ => true
        end)
     (mem s).
 
-Definition property_b (p : vs_property) : bool :=
+Definition property_ix (p : vs_property) : bool :=
   match p with
   | Trusted_no_hcall => trusted_no_hcall_b
   | Running_no_hcall => running_no_hcall_b
@@ -136,10 +149,22 @@ Definition all_properties : list vs_property :=
   Hyp_maps_owned :: Page_tables_owned :: Os_tables_exist ::
   Accessible_mappings_physical :: nil.
 
-(** The first property (in MODEL.md's order) that [s] violates. *)
-Definition first_invalid : option vs_property :=
-  find (fun p => negb (property_b p)) all_properties.
-
-Definition valid_state_b : bool := is_none first_invalid.
+Definition first_invalid_ix : option vs_property :=
+  find (fun p => negb (property_ix p)) all_properties.
 
 End ValidDec.
+
+(** [hyp s]'s maps with their inverses, indexed by guest. *)
+Definition hyp_index (s : state) : trie (map madd * trie padd) :=
+  index (List.map (fun e => (fst e, (snd e, inverse (snd e)))) (hyp s)).
+
+(** Whether [s] has property [p]. *)
+Definition property_b (ctx : context) (s : state) (p : vs_property) : bool :=
+  property_ix ctx s (index (mem s)) (index (oss s)) (hyp_index s) p.
+
+(** The first property (in MODEL.md's order) that [s] violates; the indexes
+    are built once, as arguments. *)
+Definition first_invalid (ctx : context) (s : state) : option vs_property :=
+  first_invalid_ix ctx s (index (mem s)) (index (oss s)) (hyp_index s).
+
+Definition valid_state_b (ctx : context) (s : state) : bool := is_none (first_invalid ctx s).

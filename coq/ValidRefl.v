@@ -4,7 +4,7 @@
     MODEL.md's order) that fails while all earlier ones hold. *)
 
 From Coq Require Import List Arith Bool.
-From VirtualCert Require Import Maps Model Valid ValidDec.
+From VirtualCert Require Import Maps MapFacts MapIndex Model Valid ValidDec.
 Import ListNotations.
 
 (** * Small boolean equalities *)
@@ -36,19 +36,6 @@ Proof.
     intros z [<-|Hz]; auto.
 Qed.
 
-Lemma find_none_iff :
-  forall (A : Type) (f : A -> bool) l,
-    find f l = None <-> forall x, In x l -> f x = false.
-Proof.
-  intros A f l. induction l as [|y l IH]; simpl.
-  - split; [intros _ _ []|reflexivity].
-  - destruct (f y) eqn:Hy; split.
-    + discriminate.
-    + intros H. rewrite (H y (or_introl eq_refl)) in Hy. discriminate.
-    + intros H x [<-|Hx]; auto. now apply IH.
-    + intros H. apply IH. auto.
-Qed.
-
 Section ValidRefl.
 Variable ctx : context.
 Variable s : state.
@@ -68,14 +55,24 @@ Definition property (p : vs_property) : Prop :=
 
 (** * One reflection lemma per property *)
 
-Lemma owned_by_b_spec : forall ma ow, owned_by_b s ma ow = true <-> owned_by s ma ow.
+Lemma owned_by_b_spec :
+  forall ma ow, owned_by_b (index (mem s)) ma ow = true <-> owned_by s ma ow.
 Proof.
-  intros ma ow. unfold owned_by_b, owned_by.
+  intros ma ow. unfold owned_by_b, owned_by. rewrite tfind_index.
   destruct (lookup (mem s) ma) as [pg|]; split.
   - intros H. exists pg. split; [reflexivity|]. now apply page_owner_eqb_eq.
   - intros (pg' & Hl & Ho). injection Hl as <-. now apply page_owner_eqb_eq.
   - discriminate.
   - intros (pg' & Hl & _). discriminate.
+Qed.
+
+Lemma tfind_hyp_index :
+  forall o,
+    tfind (hyp_index s) o =
+    match lookup (hyp s) o with Some pm => Some (pm, inverse pm) | None => None end.
+Proof.
+  intros o. unfold hyp_index.
+  rewrite tfind_index, (lookup_map_values (fun pm => (pm, inverse pm))). reflexivity.
 Qed.
 
 Lemma trusted_no_hcall_b_spec : trusted_no_hcall_b ctx s = true <-> trusted_no_hcall ctx s.
@@ -123,34 +120,37 @@ Qed.
 
 Lemma injective_b_spec :
   forall pm,
-    injective_b pm = true <->
+    injective_b pm (inverse pm) = true <->
     (forall pa1 pa2 ma, lookup pm pa1 = Some ma -> lookup pm pa2 = Some ma -> pa1 = pa2).
 Proof.
-  intros pm. unfold injective_b. rewrite forall_bindings_spec.
-  setoid_rewrite forall_bindings_spec. split.
-  - intros H pa1 pa2 ma H1 H2. specialize (H _ _ H1 _ _ H2).
-    rewrite Nat.eqb_refl in H. simpl in H. now apply Nat.eqb_eq.
-  - intros H pa1 ma1 H1 pa2 ma2 H2.
-    destruct (Nat.eqb ma1 ma2) eqn:E; simpl; [|reflexivity].
-    apply Nat.eqb_eq in E; subst ma2. apply Nat.eqb_eq. eauto.
+  intros pm. unfold injective_b. rewrite forall_bindings_spec. split.
+  - intros H pa1 pa2 ma H1 H2. pose proof (H _ _ H1) as E1. pose proof (H _ _ H2) as E2.
+    cbv beta in E1, E2. unfold padd in *.
+    destruct (tfind (inverse pm) ma); [|discriminate].
+    apply Nat.eqb_eq in E1, E2. congruence.
+  - intros H pa ma Hp. unfold padd. destruct (tfind (inverse pm) ma) as [pa'|] eqn:Hi.
+    + apply tfind_inverse_some in Hi. apply Nat.eqb_eq. eauto.
+    + exfalso. exact (tfind_inverse_none pm ma Hi pa Hp).
 Qed.
 
-Lemma hyp_maps_owned_b_spec : hyp_maps_owned_b s = true <-> hyp_maps_owned s.
+Lemma hyp_maps_owned_b_spec :
+  hyp_maps_owned_b s (index (mem s)) (hyp_index s) = true <-> hyp_maps_owned s.
 Proof.
-  unfold hyp_maps_owned_b, hyp_maps_owned. rewrite forall_bindings_spec. split.
+  unfold hyp_maps_owned_b, hyp_maps_owned. rewrite forall_bindings_spec.
+  setoid_rewrite tfind_hyp_index. split.
   - intros H. split.
-    + intros o pm pa ma Ho Hp. specialize (H o pm Ho).
+    + intros o pm pa ma Ho Hp. specialize (H o pm Ho). rewrite Ho in H.
       apply andb_true_iff in H as [H _]. rewrite forall_bindings_spec in H.
       apply owned_by_b_spec. exact (H pa ma Hp).
-    + intros o pm pa1 pa2 ma Ho H1 H2. specialize (H o pm Ho).
+    + intros o pm pa1 pa2 ma Ho H1 H2. specialize (H o pm Ho). rewrite Ho in H.
       apply andb_true_iff in H as [_ H]. eapply injective_b_spec; eauto.
-  - intros [Hown Hinj] o pm Ho. apply andb_true_iff. split.
+  - intros [Hown Hinj] o pm Ho. rewrite Ho. apply andb_true_iff. split.
     + apply forall_bindings_spec. intros pa ma Hp. apply owned_by_b_spec. eauto.
     + apply injective_b_spec. eauto.
 Qed.
 
 Lemma page_tables_owned_b_spec :
-  page_tables_owned_b ctx s = true <-> page_tables_owned ctx s.
+  page_tables_owned_b ctx s (index (mem s)) = true <-> page_tables_owned ctx s.
 Proof.
   unfold page_tables_owned_b, page_tables_owned. rewrite forall_bindings_spec. split.
   - intros H ma m o va ma' Hma Hva. specialize (H ma _ Hma). cbv beta iota in H.
@@ -161,53 +161,60 @@ Qed.
 
 Lemma current_table_owned_b_spec :
   forall o info,
-    current_table_owned_b s o info = true <->
+    current_table_owned_b (index (mem s)) (hyp_index s) o info = true <->
     exists pm ma m,
       lookup (hyp s) o = Some pm /\ lookup pm (curr_page info) = Some ma /\
       lookup (mem s) ma = Some (mk_page (PT m) (Os o)).
 Proof.
-  intros o info. unfold current_table_owned_b. split.
+  intros o info. unfold current_table_owned_b. rewrite tfind_hyp_index. split.
   - destruct (lookup (hyp s) o) as [pm|] eqn:Hh; [|discriminate].
     destruct (lookup pm (curr_page info)) as [ma|] eqn:Hp; [|discriminate].
+    rewrite tfind_index.
     destruct (lookup (mem s) ma) as [[[v|m|] [|o'|]]|] eqn:Hm; try discriminate.
     intros E. apply Nat.eqb_eq in E. subst o'. eauto 6.
-  - intros (pm & ma & m & Hh & Hp & Hm). rewrite Hh, Hp, Hm. apply Nat.eqb_refl.
+  - intros (pm & ma & m & Hh & Hp & Hm). rewrite Hh, Hp, tfind_index, Hm. apply Nat.eqb_refl.
 Qed.
 
-Lemma os_tables_exist_b_spec : os_tables_exist_b s = true <-> os_tables_exist s.
+Lemma os_tables_exist_b_spec :
+  os_tables_exist_b s (index (mem s)) (index (oss s)) (hyp_index s) = true <->
+  os_tables_exist s.
 Proof.
   unfold os_tables_exist_b, os_tables_exist.
-  rewrite !andb_true_iff, !forall_bindings_spec. split.
+  rewrite !andb_true_iff, !forall_bindings_spec. setoid_rewrite tfind_index. split.
   - intros [[Hcur Hact] Hdom]. split; [|split].
     + intros o info Hl. apply current_table_owned_b_spec. exact (Hcur o info Hl).
     + now apply in_dom_lookup.
-    + intros o pm Hl. apply in_dom_lookup. exact (Hdom o pm Hl).
+    + intros o pm Hl. specialize (Hdom o pm Hl).
+      destruct (lookup (oss s) o) as [info|]; [eauto | discriminate].
   - intros (Hcur & Hact & Hdom). split; [split|].
     + intros o info Hl. apply current_table_owned_b_spec. auto.
     + now apply in_dom_lookup.
-    + intros o pm Hl. apply in_dom_lookup. eauto.
+    + intros o pm Hl. destruct (Hdom o pm Hl) as [info ->]. reflexivity.
 Qed.
 
 (** The inner check of property 8: [hyp s] maps some [pa] of [o] to [ma']. *)
 Lemma physical_target_b_spec :
   forall o ma',
-    match lookup (hyp s) o with
-    | Some pm => exists_binding (fun _ ma => Nat.eqb ma ma') pm
+    match tfind (hyp_index s) o with
+    | Some (_, inv) => negb (is_none (tfind inv ma'))
     | None => false
     end = true <->
     exists pm pa, lookup (hyp s) o = Some pm /\ lookup pm pa = Some ma'.
 Proof.
-  intros o ma'. destruct (lookup (hyp s) o) as [pm|]; split.
-  - intros H. apply exists_binding_spec in H as (pa & ma & Hp & E).
-    apply Nat.eqb_eq in E. subst ma. eauto.
+  intros o ma'. rewrite tfind_hyp_index. unfold padd.
+  destruct (lookup (hyp s) o) as [pm|]; split.
+  - destruct (tfind (inverse pm) ma') as [pa|] eqn:Hi; [|discriminate].
+    intros _. apply tfind_inverse_some in Hi. eauto.
   - intros (pm' & pa & Hpm & Hp). injection Hpm as <-.
-    apply exists_binding_spec. exists pa, ma'. split; [exact Hp | apply Nat.eqb_refl].
+    destruct (tfind (inverse pm) ma') eqn:Hi; [reflexivity|].
+    exfalso. exact (tfind_inverse_none pm ma' Hi pa Hp).
   - discriminate.
   - intros (pm' & pa & Hpm & _). discriminate.
 Qed.
 
 Lemma accessible_mappings_physical_b_spec :
-  accessible_mappings_physical_b ctx s = true <-> accessible_mappings_physical ctx s.
+  accessible_mappings_physical_b ctx s (hyp_index s) = true <->
+  accessible_mappings_physical ctx s.
 Proof.
   unfold accessible_mappings_physical_b, accessible_mappings_physical.
   rewrite forall_bindings_spec. split.
@@ -251,7 +258,8 @@ Qed.
 
 Theorem first_invalid_none : first_invalid ctx s = None <-> valid_state ctx s.
 Proof.
-  unfold first_invalid. rewrite find_none_iff, valid_state_all_properties. split.
+  unfold first_invalid, first_invalid_ix. rewrite find_none_iff, valid_state_all_properties.
+  split.
   - intros H p. apply property_b_reflect.
     apply negb_false_iff, H, all_properties_complete.
   - intros H p _. apply negb_false_iff, property_b_reflect, H.
@@ -261,7 +269,7 @@ Theorem first_invalid_sound :
   forall p, first_invalid ctx s = Some p -> ~ property p.
 Proof.
   intros p H Hp. apply find_some in H as [_ Hb].
-  apply property_b_reflect in Hp. rewrite Hp in Hb. discriminate.
+  change (negb (property_b ctx s p) = true) in Hb. apply property_b_reflect in Hp. rewrite Hp in Hb. discriminate.
 Qed.
 
 (** The properties listed before the one [first_invalid] names all hold. *)

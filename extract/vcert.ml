@@ -10,6 +10,11 @@ let negb = function
 let fst = function
 | (x, _) -> x
 
+(** val snd : ('a1 * 'a2) -> 'a2 **)
+
+let snd = function
+| (_, y) -> y
+
 
 
 (** val eqb : bool -> bool -> bool **)
@@ -20,6 +25,25 @@ let eqb b1 b2 =
 module Nat =
  struct
  end
+
+(** val rev_append : 'a1 list -> 'a1 list -> 'a1 list **)
+
+let rec rev_append l l' =
+  match l with
+  | [] -> l'
+  | a :: l0 -> rev_append l0 (a :: l')
+
+(** val rev' : 'a1 list -> 'a1 list **)
+
+let rev' l =
+  rev_append l []
+
+(** val fold_left : ('a1 -> 'a2 -> 'a1) -> 'a2 list -> 'a1 -> 'a1 **)
+
+let rec fold_left f l a0 =
+  match l with
+  | [] -> a0
+  | b :: t -> fold_left f t (f a0 b)
 
 (** val fold_right : ('a2 -> 'a1 -> 'a1) -> 'a1 -> 'a2 list -> 'a1 **)
 
@@ -90,19 +114,28 @@ let in_dom m k =
   | Some _ -> true
   | None -> false
 
-(** val forall_bindings : (int -> 'a1 -> bool) -> 'a1 map -> bool **)
+(** val forall_keys : (int -> 'a1 -> bool) -> 'a1 map -> bool **)
 
-let forall_bindings p m =
+let forall_keys p m =
   forallb (fun k -> match lookup m k with
                     | Some v -> p k v
                     | None -> true) (keys m)
 
+(** val forall_bindings : (int -> 'a1 -> bool) -> 'a1 map -> bool **)
+
+let forall_bindings p m =
+  match find (fun e -> negb (p (fst e) (snd e))) m with
+  | Some p0 ->
+    let (k, _) = p0 in
+    (match lookup m k with
+     | Some v -> if p k v then forall_keys p m else false
+     | None -> false)
+  | None -> true
+
 (** val exists_binding : (int -> 'a1 -> bool) -> 'a1 map -> bool **)
 
 let exists_binding p m =
-  existsb (fun k -> match lookup m k with
-                    | Some v -> p k v
-                    | None -> false) (keys m)
+  negb (forall_bindings (fun k v -> negb (p k v)) m)
 
 (** val least_step :
     (int -> 'a1 -> bool) -> 'a1 map -> int -> int option -> int option **)
@@ -117,10 +150,37 @@ let least_step p m k acc =
     else acc
   | None -> acc
 
+(** val least_keys : (int -> 'a1 -> bool) -> 'a1 map -> int option **)
+
+let least_keys p m =
+  fold_right (least_step p m) None (keys m)
+
+(** val keep_least : int option -> int -> int option **)
+
+let keep_least acc k =
+  match acc with
+  | Some k' -> if (<=) k' k then Some k' else Some k
+  | None -> Some k
+
+(** val least_entry :
+    (int -> 'a1 -> bool) -> 'a1 map -> int option -> int option **)
+
+let rec least_entry p m acc =
+  match m with
+  | [] -> acc
+  | p0 :: t ->
+    let (k, v) = p0 in
+    least_entry p t (if p k v then keep_least acc k else acc)
+
 (** val least_key : (int -> 'a1 -> bool) -> 'a1 map -> int option **)
 
 let least_key p m =
-  fold_right (least_step p m) None (keys m)
+  match least_entry p m None with
+  | Some k ->
+    (match lookup m k with
+     | Some v -> if p k v then Some k else least_keys p m
+     | None -> None)
+  | None -> None
 
 type os_ident = int
 
@@ -603,6 +663,151 @@ let rec trace ctx s = function
 | [] -> []
 | a :: rest -> let r = step ctx s a in r :: (trace ctx r.result_state rest)
 
+type 'v trie =
+| Leaf
+| Node of 'v trie * 'v trie * 'v trie * 'v trie * 'v map
+
+(** val low_bit : int -> bool **)
+
+let low_bit n =
+  negb ((=) ((+) ((fun n -> n / 2) n) ((fun n -> n / 2) n)) n)
+
+(** val route_fuel : int -> int -> (bool * bool) list **)
+
+let rec route_fuel fuel k =
+  (fun fO fS n -> if n=0 then fO () else fS (n-1))
+    (fun _ -> [])
+    (fun f ->
+    if (=) k 0
+    then []
+    else ((low_bit k),
+           (low_bit ((fun n -> n / 2) k))) :: (route_fuel f
+                                                ((fun n -> n / 2)
+                                                  ((fun n -> n / 2) k))))
+    fuel
+
+(** val route : int -> (bool * bool) list **)
+
+let route k =
+  route_fuel k k
+
+(** val here : 'a1 trie -> 'a1 map **)
+
+let here = function
+| Leaf -> []
+| Node (_, _, _, _, b) -> b
+
+(** val sub : 'a1 trie -> (bool * bool) -> 'a1 trie **)
+
+let sub t d =
+  match t with
+  | Leaf -> Leaf
+  | Node (c0, c1, c2, c3, _) ->
+    let (b0, b1) = d in
+    if b0 then if b1 then c3 else c1 else if b1 then c2 else c0
+
+(** val set_here : 'a1 trie -> 'a1 map -> 'a1 trie **)
+
+let set_here t b =
+  Node ((sub t (false, false)), (sub t (true, false)), (sub t (false, true)),
+    (sub t (true, true)), b)
+
+(** val set_sub : 'a1 trie -> (bool * bool) -> 'a1 trie -> 'a1 trie **)
+
+let set_sub t d c =
+  let c0 = sub t (false, false) in
+  let c1 = sub t (true, false) in
+  let c2 = sub t (false, true) in
+  let c3 = sub t (true, true) in
+  let (b, b0) = d in
+  if b
+  then if b0
+       then Node (c0, c1, c2, c, (here t))
+       else Node (c0, c, c2, c3, (here t))
+  else if b0
+       then Node (c0, c1, c, c3, (here t))
+       else Node (c, c1, c2, c3, (here t))
+
+(** val edit :
+    ('a1 map -> 'a1 map) -> 'a1 trie -> (bool * bool) list -> 'a1 trie **)
+
+let rec edit f t = function
+| [] -> set_here t (f (here t))
+| d :: p' -> set_sub t d (edit f (sub t d) p')
+
+(** val find_at : 'a1 trie -> int -> int -> 'a1 option **)
+
+let rec find_at t j k =
+  match t with
+  | Leaf -> None
+  | Node (c0, c1, c2, c3, b) ->
+    if (=) j 0
+    then lookup b k
+    else let h = (fun n -> n / 2) j in
+         let q = (fun n -> n / 2) h in
+         if low_bit j
+         then if low_bit h then find_at c3 q k else find_at c1 q k
+         else if low_bit h then find_at c2 q k else find_at c0 q k
+
+(** val insert_at : 'a1 trie -> int -> int -> 'a1 -> 'a1 trie **)
+
+let rec insert_at t j k v =
+  match t with
+  | Leaf -> edit (fun b -> (k, v) :: b) Leaf (route j)
+  | Node (c0, c1, c2, c3, b) ->
+    if (=) j 0
+    then Node (c0, c1, c2, c3, ((k, v) :: b))
+    else let h = (fun n -> n / 2) j in
+         let q = (fun n -> n / 2) h in
+         if low_bit j
+         then if low_bit h
+              then Node (c0, c1, c2, (insert_at c3 q k v), b)
+              else Node (c0, (insert_at c1 q k v), c2, c3, b)
+         else if low_bit h
+              then Node (c0, c1, (insert_at c2 q k v), c3, b)
+              else Node ((insert_at c0 q k v), c1, c2, c3, b)
+
+(** val tfind : 'a1 trie -> int -> 'a1 option **)
+
+let tfind t k =
+  find_at t k k
+
+(** val tinsert : 'a1 trie -> int -> 'a1 -> 'a1 trie **)
+
+let tinsert t k v =
+  insert_at t k k v
+
+(** val tinsert_all : 'a1 map -> 'a1 trie -> 'a1 trie **)
+
+let tinsert_all l t =
+  fold_left (fun t0 e -> tinsert t0 (fst e) (snd e)) l t
+
+(** val index : 'a1 map -> 'a1 trie **)
+
+let index m =
+  tinsert_all (rev' m) Leaf
+
+(** val dedup : unit trie -> 'a1 map -> 'a1 map -> 'a1 map **)
+
+let rec dedup seen m acc =
+  match m with
+  | [] -> acc
+  | p :: t ->
+    let (k, v) = p in
+    (match tfind seen k with
+     | Some _ -> dedup seen t acc
+     | None -> dedup (tinsert seen k ()) t ((k, v) :: acc))
+
+(** val bindings : 'a1 map -> 'a1 map **)
+
+let bindings m =
+  dedup Leaf m []
+
+(** val inverse : int map -> int trie **)
+
+let inverse m =
+  tinsert_all (List.map (fun e -> ((snd e), (fst e))) (bindings m)) Leaf
+
 type vs_property =
 | Trusted_no_hcall
 | Running_no_hcall
@@ -644,10 +849,10 @@ let is_none = function
 | Some _ -> false
 | None -> true
 
-(** val owned_by_b : state -> madd -> page_owner -> bool **)
+(** val owned_by_b : page trie -> madd -> page_owner -> bool **)
 
-let owned_by_b s ma ow =
-  match lookup s.mem ma with
+let owned_by_b mem_ix ma ow =
+  match tfind mem_ix ma with
   | Some pg -> page_owner_eqb pg.owner ow
   | None -> false
 
@@ -682,23 +887,27 @@ let usr_when_untrusted_b ctx s =
   | Running -> (||) (trusted ctx s.active_os) (mode_eqb s.exec_mode Usr)
   | Waiting -> true
 
-(** val injective_b : madd map -> bool **)
+(** val injective_b : madd map -> padd trie -> bool **)
 
-let injective_b pm =
-  forall_bindings (fun pa1 ma1 ->
-    forall_bindings (fun pa2 ma2 -> (||) (negb ((=) ma1 ma2)) ((=) pa1 pa2))
-      pm) pm
+let injective_b pm inv =
+  forall_bindings (fun pa ma ->
+    match tfind inv ma with
+    | Some pa' -> (=) pa' pa
+    | None -> false) pm
 
-(** val hyp_maps_owned_b : state -> bool **)
+(** val hyp_maps_owned_b :
+    state -> page trie -> (madd map * padd trie) trie -> bool **)
 
-let hyp_maps_owned_b s =
+let hyp_maps_owned_b s mem_ix hyp_ix =
   forall_bindings (fun o pm ->
-    (&&) (forall_bindings (fun _ ma -> owned_by_b s ma (Os o)) pm)
-      (injective_b pm)) s.hyp
+    (&&) (forall_bindings (fun _ ma -> owned_by_b mem_ix ma (Os o)) pm)
+      (match tfind hyp_ix o with
+       | Some p -> let (_, inv) = p in injective_b pm inv
+       | None -> false)) s.hyp
 
-(** val page_tables_owned_b : context -> state -> bool **)
+(** val page_tables_owned_b : context -> state -> page trie -> bool **)
 
-let page_tables_owned_b ctx s =
+let page_tables_owned_b ctx s mem_ix =
   forall_bindings (fun _ pg ->
     let { content = content0; owner = owner0 } = pg in
     (match content0 with
@@ -706,20 +915,22 @@ let page_tables_owned_b ctx s =
        (match owner0 with
         | Os o ->
           forall_bindings (fun va ma' ->
-            owned_by_b s ma' (if accessible ctx va then Os o else Hyp)) m
+            owned_by_b mem_ix ma' (if accessible ctx va then Os o else Hyp)) m
         | _ -> true)
      | _ -> true)) s.mem
 
-(** val current_table_owned_b : state -> os_ident -> os_info -> bool **)
+(** val current_table_owned_b :
+    page trie -> (madd map * padd trie) trie -> os_ident -> os_info -> bool **)
 
-let current_table_owned_b s o info =
-  match lookup s.hyp o with
-  | Some pm ->
+let current_table_owned_b mem_ix hyp_ix o info =
+  match tfind hyp_ix o with
+  | Some p ->
+    let (pm, _) = p in
     (match lookup pm info.curr_page with
      | Some ma ->
-       (match lookup s.mem ma with
-        | Some p ->
-          let { content = content0; owner = owner0 } = p in
+       (match tfind mem_ix ma with
+        | Some p0 ->
+          let { content = content0; owner = owner0 } = p0 in
           (match content0 with
            | PT _ -> (match owner0 with
                       | Os o' -> (=) o' o
@@ -729,17 +940,19 @@ let current_table_owned_b s o info =
      | None -> false)
   | None -> false
 
-(** val os_tables_exist_b : state -> bool **)
+(** val os_tables_exist_b :
+    state -> page trie -> os_info trie -> (madd map * padd trie) trie -> bool **)
 
-let os_tables_exist_b s =
+let os_tables_exist_b s mem_ix oss_ix hyp_ix =
   (&&)
-    ((&&) (forall_bindings (current_table_owned_b s) s.oss)
+    ((&&) (forall_bindings (current_table_owned_b mem_ix hyp_ix) s.oss)
       (in_dom s.oss s.active_os))
-    (forall_bindings (fun o _ -> in_dom s.oss o) s.hyp)
+    (forall_bindings (fun o _ -> negb (is_none (tfind oss_ix o))) s.hyp)
 
-(** val accessible_mappings_physical_b : context -> state -> bool **)
+(** val accessible_mappings_physical_b :
+    context -> state -> (madd map * padd trie) trie -> bool **)
 
-let accessible_mappings_physical_b ctx s =
+let accessible_mappings_physical_b ctx s hyp_ix =
   forall_bindings (fun _ pg ->
     let { content = content0; owner = owner0 } = pg in
     (match content0 with
@@ -748,33 +961,48 @@ let accessible_mappings_physical_b ctx s =
         | Os o ->
           forall_bindings (fun va ma' ->
             (||) (negb (accessible ctx va))
-              (match lookup s.hyp o with
-               | Some pm -> exists_binding (fun _ ma -> (=) ma ma') pm
+              (match tfind hyp_ix o with
+               | Some p -> let (_, inv) = p in negb (is_none (tfind inv ma'))
                | None -> false)) m
         | _ -> true)
      | _ -> true)) s.mem
 
-(** val property_b : context -> state -> vs_property -> bool **)
+(** val property_ix :
+    context -> state -> page trie -> os_info trie -> (madd map * padd trie)
+    trie -> vs_property -> bool **)
 
-let property_b ctx s = function
+let property_ix ctx s mem_ix oss_ix hyp_ix = function
 | Trusted_no_hcall -> trusted_no_hcall_b ctx s
 | Running_no_hcall -> running_no_hcall_b s
 | Svc_when_privileged -> svc_when_privileged_b ctx s
 | Usr_when_untrusted -> usr_when_untrusted_b ctx s
-| Hyp_maps_owned -> hyp_maps_owned_b s
-| Page_tables_owned -> page_tables_owned_b ctx s
-| Os_tables_exist -> os_tables_exist_b s
-| Accessible_mappings_physical -> accessible_mappings_physical_b ctx s
+| Hyp_maps_owned -> hyp_maps_owned_b s mem_ix hyp_ix
+| Page_tables_owned -> page_tables_owned_b ctx s mem_ix
+| Os_tables_exist -> os_tables_exist_b s mem_ix oss_ix hyp_ix
+| Accessible_mappings_physical -> accessible_mappings_physical_b ctx s hyp_ix
 
 (** val all_properties : vs_property list **)
 
 let all_properties =
   Trusted_no_hcall :: (Running_no_hcall :: (Svc_when_privileged :: (Usr_when_untrusted :: (Hyp_maps_owned :: (Page_tables_owned :: (Os_tables_exist :: (Accessible_mappings_physical :: [])))))))
 
+(** val first_invalid_ix :
+    context -> state -> page trie -> os_info trie -> (madd map * padd trie)
+    trie -> vs_property option **)
+
+let first_invalid_ix ctx s mem_ix oss_ix hyp_ix =
+  find (fun p -> negb (property_ix ctx s mem_ix oss_ix hyp_ix p))
+    all_properties
+
+(** val hyp_index : state -> (madd map * padd trie) trie **)
+
+let hyp_index s =
+  index (List.map (fun e -> ((fst e), ((snd e), (inverse (snd e))))) s.hyp)
+
 (** val first_invalid : context -> state -> vs_property option **)
 
 let first_invalid ctx s =
-  find (fun p -> negb (property_b ctx s p)) all_properties
+  first_invalid_ix ctx s (index s.mem) (index s.oss) (hyp_index s)
 
 (** val valid_state_b : context -> state -> bool **)
 

@@ -3,6 +3,8 @@ val negb : bool -> bool
 
 val fst : ('a1 * 'a2) -> 'a1
 
+val snd : ('a1 * 'a2) -> 'a2
+
 
 
 val eqb : bool -> bool -> bool
@@ -10,6 +12,12 @@ val eqb : bool -> bool -> bool
 module Nat :
  sig
  end
+
+val rev_append : 'a1 list -> 'a1 list -> 'a1 list
+
+val rev' : 'a1 list -> 'a1 list
+
+val fold_left : ('a1 -> 'a2 -> 'a1) -> 'a2 list -> 'a1 -> 'a1
 
 val fold_right : ('a2 -> 'a1 -> 'a1) -> 'a1 -> 'a2 list -> 'a1
 
@@ -33,12 +41,20 @@ val keys : 'a1 map -> int list
 
 val in_dom : 'a1 map -> int -> bool
 
+val forall_keys : (int -> 'a1 -> bool) -> 'a1 map -> bool
+
 val forall_bindings : (int -> 'a1 -> bool) -> 'a1 map -> bool
 
 val exists_binding : (int -> 'a1 -> bool) -> 'a1 map -> bool
 
 val least_step :
   (int -> 'a1 -> bool) -> 'a1 map -> int -> int option -> int option
+
+val least_keys : (int -> 'a1 -> bool) -> 'a1 map -> int option
+
+val keep_least : int option -> int -> int option
+
+val least_entry : (int -> 'a1 -> bool) -> 'a1 map -> int option -> int option
 
 val least_key : (int -> 'a1 -> bool) -> 'a1 map -> int option
 
@@ -196,6 +212,44 @@ val step : context -> state -> action -> result
 
 val trace : context -> state -> action list -> result list
 
+type 'v trie =
+| Leaf
+| Node of 'v trie * 'v trie * 'v trie * 'v trie * 'v map
+
+val low_bit : int -> bool
+
+val route_fuel : int -> int -> (bool * bool) list
+
+val route : int -> (bool * bool) list
+
+val here : 'a1 trie -> 'a1 map
+
+val sub : 'a1 trie -> (bool * bool) -> 'a1 trie
+
+val set_here : 'a1 trie -> 'a1 map -> 'a1 trie
+
+val set_sub : 'a1 trie -> (bool * bool) -> 'a1 trie -> 'a1 trie
+
+val edit : ('a1 map -> 'a1 map) -> 'a1 trie -> (bool * bool) list -> 'a1 trie
+
+val find_at : 'a1 trie -> int -> int -> 'a1 option
+
+val insert_at : 'a1 trie -> int -> int -> 'a1 -> 'a1 trie
+
+val tfind : 'a1 trie -> int -> 'a1 option
+
+val tinsert : 'a1 trie -> int -> 'a1 -> 'a1 trie
+
+val tinsert_all : 'a1 map -> 'a1 trie -> 'a1 trie
+
+val index : 'a1 map -> 'a1 trie
+
+val dedup : unit trie -> 'a1 map -> 'a1 map -> 'a1 map
+
+val bindings : 'a1 map -> 'a1 map
+
+val inverse : int map -> int trie
+
 type vs_property =
 | Trusted_no_hcall
 | Running_no_hcall
@@ -212,7 +266,7 @@ val mode_eqb : mode -> mode -> bool
 
 val is_none : 'a1 option -> bool
 
-val owned_by_b : state -> madd -> page_owner -> bool
+val owned_by_b : page trie -> madd -> page_owner -> bool
 
 val trusted_no_hcall_b : context -> state -> bool
 
@@ -222,21 +276,33 @@ val svc_when_privileged_b : context -> state -> bool
 
 val usr_when_untrusted_b : context -> state -> bool
 
-val injective_b : madd map -> bool
+val injective_b : madd map -> padd trie -> bool
 
-val hyp_maps_owned_b : state -> bool
+val hyp_maps_owned_b :
+  state -> page trie -> (madd map * padd trie) trie -> bool
 
-val page_tables_owned_b : context -> state -> bool
+val page_tables_owned_b : context -> state -> page trie -> bool
 
-val current_table_owned_b : state -> os_ident -> os_info -> bool
+val current_table_owned_b :
+  page trie -> (madd map * padd trie) trie -> os_ident -> os_info -> bool
 
-val os_tables_exist_b : state -> bool
+val os_tables_exist_b :
+  state -> page trie -> os_info trie -> (madd map * padd trie) trie -> bool
 
-val accessible_mappings_physical_b : context -> state -> bool
+val accessible_mappings_physical_b :
+  context -> state -> (madd map * padd trie) trie -> bool
 
-val property_b : context -> state -> vs_property -> bool
+val property_ix :
+  context -> state -> page trie -> os_info trie -> (madd map * padd trie)
+  trie -> vs_property -> bool
 
 val all_properties : vs_property list
+
+val first_invalid_ix :
+  context -> state -> page trie -> os_info trie -> (madd map * padd trie)
+  trie -> vs_property option
+
+val hyp_index : state -> (madd map * padd trie) trie
 
 val first_invalid : context -> state -> vs_property option
 

@@ -24,6 +24,7 @@ COMMAND_MODULES: list[str] = [
     "check_state",
     "diff",
     "replay",
+    "show",
     "vectors",
     "mutate",
     "parse",

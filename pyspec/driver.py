@@ -16,7 +16,9 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import reprlib
 import selectors
+import shutil
 import subprocess
 import tempfile
 import time
@@ -36,8 +38,9 @@ class DriverError(Exception):
     """Base class of every error raised by the driver client."""
 
 
-class DriverNotFound(DriverError):
-    """The driver binary does not exist or cannot be executed."""
+class DriverNotFound(DriverError, FileNotFoundError):
+    """The driver binary does not exist or cannot be executed (also a
+    FileNotFoundError, which the commands catch around a missing binary)."""
 
 
 class DriverCrashed(DriverError):
@@ -66,6 +69,84 @@ def default_binary() -> Path:
     """The driver binary: $VCERT_DRIVER if set, else extract/vcert-driver."""
     override = os.environ.get(BINARY_ENV_VAR)
     return Path(override) if override else DEFAULT_BINARY
+
+
+def resolve_binary(binary: Path | str) -> Path:
+    """`binary` as an absolute path to an executable file, or DriverNotFound
+    saying what is wrong with it.  A bare name is a file of the current
+    directory if there is one, else a command on PATH (as `vcert --driver`)."""
+    path = Path(binary)
+    bare = os.sep not in str(binary)
+    if bare and not path.exists():
+        path = Path(shutil.which(str(binary)) or path)
+    fix = "run `make driver` in the repository root" + (
+        f" (or fix ${BINARY_ENV_VAR})" if os.environ.get(BINARY_ENV_VAR) else "")
+    if not path.exists():
+        problem = "does not exist" + (" here nor on PATH" if bare else "")
+    elif path.is_dir():
+        problem = "is a directory, not the driver binary"
+    elif not path.is_file():
+        problem = "is not a regular file"
+    elif not os.access(path, os.X_OK):
+        problem = "is not executable"
+    else:
+        return path.absolute()
+    raise DriverNotFound(f"driver binary {binary} {problem}: {fix}")
+
+
+def spawn(path: Path, stderr: int | BinaryIO, bufsize: int = -1) -> subprocess.Popen[bytes]:
+    """Start the driver at `path` (from `resolve_binary`) with pipes on its
+    standard input and output; DriverNotFound if the system cannot run it."""
+    try:
+        return subprocess.Popen([str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=stderr, bufsize=bufsize)
+    except OSError as exc:
+        raise DriverNotFound(f"driver binary {path} cannot be started: {exc.strerror}: "
+                             "run `make driver` in the repository root") from None
+
+
+# The fields of a successful answer to each op (docs/protocol.md) and their types.
+_NULL = type(None)
+ANSWER_FIELDS: dict[str, dict[str, type | tuple[type, ...]]] = {
+    "ping": {"pong": bool},
+    "valid": {"valid": bool, "first_invalid": (str, _NULL), "number": (int, _NULL)},
+    "pre": {"pre": bool, "pre_error": (str, _NULL)},
+    "run": {"responses": list, "final_state": dict},
+    "run_cache": {"responses": list, "observations": list, "final_state": dict},
+}
+
+
+def answer_problem(response: JSON, request: dict[str, JSON]) -> str | None:
+    """What makes `response` not an answer to `request` under the protocol
+    (an object with its id, "ok", then the error object or the op's fields),
+    or None."""
+    if not isinstance(response, dict):
+        return f"answered {reprlib.repr(response)}, not an object"
+    if "id" not in response or response["id"] != request.get("id"):
+        return f"answered id {reprlib.repr(response.get('id'))} to request id {reprlib.repr(request.get('id'))}"
+    ok = response.get("ok")
+    if ok is False:
+        error = response.get("error")
+        if not isinstance(error, dict) or not all(
+                isinstance(error.get(k), str) for k in ("kind", "message")):
+            return f"answered an error without an error object of kind and message: {reprlib.repr(error)}"
+        return None
+    if ok is not True:
+        return f"answered \"ok\": {reprlib.repr(ok)}, neither true nor false"
+    fields = dict(ANSWER_FIELDS.get(str(request.get("op")), {}))
+    if request.get("states"):
+        fields["states"] = list
+    for name, kind in fields.items():
+        if name not in response:
+            return f"answered {request.get('op')} without its field {name!r}"
+        if not _has_type(response[name], kind):
+            return f"answered {request.get('op')} with {name} = {reprlib.repr(response[name])}"
+    return None
+
+
+def _has_type(value: JSON, kind: type | tuple[type, ...]) -> bool:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    return bool in kinds if isinstance(value, bool) else isinstance(value, kinds)
 
 
 class Driver:
@@ -119,19 +200,9 @@ class Driver:
         self._pending = b""
 
     def _start(self) -> subprocess.Popen[bytes]:
-        if not self.binary.is_file() or not os.access(self.binary, os.X_OK):
-            raise DriverNotFound(
-                f"driver binary {self.binary} is missing or not executable: "
-                "run `make driver` in the repository root"
-                + (f" (or fix ${BINARY_ENV_VAR})" if os.environ.get(BINARY_ENV_VAR) else "")
-            )
+        path = resolve_binary(self.binary)
         self._stderr = tempfile.TemporaryFile()
-        self._process = subprocess.Popen(
-            [str(self.binary)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self._stderr,
-        )
+        self._process = spawn(path, self._stderr)
         self._pending = b""
         return self._process
 
@@ -207,6 +278,10 @@ class Driver:
                     raise self._crashed("closed its output")
                 self._pending += chunk
         line, self._pending = self._pending.split(b"\n", 1)
+        if self._pending:
+            self.close()
+            raise DriverProtocolError(f"driver answered more than one line to one request, "
+                                      f"the first {reprlib.repr(line)}")
         return line
 
     def request_line(self, line: str) -> JSON:
@@ -218,28 +293,30 @@ class Driver:
         self._write_all(process, line.encode("utf-8") + b"\n", deadline)
         answer = self._read_line(process, deadline)
         try:
-            return json.loads(answer)
-        except json.JSONDecodeError as exc:
+            return json.loads(answer.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError) as exc:
             self.close()
-            raise DriverProtocolError(f"driver answered non-JSON {answer[:200]!r}: {exc}") from None
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise DriverProtocolError(f"driver answered something that is not UTF-8 JSON, "
+                                      f"{reprlib.repr(answer)}: {reason}") from None
 
     def request(self, request: dict[str, JSON]) -> dict[str, JSON]:
         """Send one request object (an "id" is added if absent); return the response
-        object as is, error responses included."""
+        object as is, error responses included, once checked to be an answer
+        to it (DriverProtocolError otherwise)."""
         body = dict(request)
         body.setdefault("id", next(self._ids))
         response = self.request_line(json.dumps(body, separators=(",", ":")))
-        if not isinstance(response, dict) or response.get("id") != body["id"]:
+        problem = answer_problem(response, body)
+        if problem is not None:
             self.close()
-            raise DriverProtocolError(
-                f"driver answered {str(response)[:200]} to request id {body['id']!r}"
-            )
+            raise DriverProtocolError(f"driver {problem}")
         return response
 
     def _call(self, request: dict[str, JSON]) -> dict[str, JSON]:
         response = self.request(request)
-        if response.get("ok") is not True:
-            raise DriverRequestError(response.get("error") or {})
+        if response["ok"] is not True:
+            raise DriverRequestError(response["error"])
         return response
 
     # -- operations --------------------------------------------------------

@@ -67,8 +67,8 @@ def _plain_file(d: Path) -> Path:
 
 @pytest.mark.parametrize("make, words", [
     (lambda d: d, "is a directory"),
-    (_plain_file, "not executable"),
-    (lambda d: d / "absent", "no such file"),
+    (_plain_file, "is not executable"),
+    (lambda d: d / "absent", "does not exist"),
 ])
 def test_bad_driver_arguments(tmp_path, make, words):
     driver = make(tmp_path)
@@ -78,7 +78,7 @@ def test_bad_driver_arguments(tmp_path, make, words):
 
 def test_a_driver_given_as_a_bare_name(tmp_path):
     refused(vcert("diff", "--sequences", "1", "--driver", "no-such-vcert-driver",
-                  "--out", str(tmp_path / "o")), "nor a command on PATH")
+                  "--out", str(tmp_path / "o")), "nor on PATH")
     bindir = tmp_path / "bin"
     bindir.mkdir()
     shutil.copy(default_binary(), bindir / "my-driver")

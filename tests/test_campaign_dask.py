@@ -113,3 +113,19 @@ def test_an_unreachable_scheduler_is_a_clear_error(tmp_path):
                 "--no-progress", "--out", str(tmp_path), timeout=120)
     assert out.returncode == 2 and "cannot reach the scheduler" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_mutants_run_as_dask_tasks(tmp_path):
+    """`vcert mutate --cluster`: one task per mutant, the same results as --jobs."""
+    args = ["mutate", "--only", "ml-chmod-pending,py-unpin-no-scrub", "--sequences", "100",
+            "--target", "0"]
+    with_jobs = vcert(*args, "--jobs", "2", "--out", str(tmp_path / "jobs"))
+    on_dask = vcert(*args, "--cluster", "local:2", "--out", str(tmp_path / "dask"))
+    assert with_jobs.returncode == on_dask.returncode == 0, on_dask.stdout + on_dask.stderr
+
+    def results(folder: str) -> list[tuple]:
+        data = json.loads((tmp_path / folder / "mutation.json").read_text())
+        return [(r["id"], r["status"], r["steps"], r["shrunk_length"]) for r in data["results"]]
+
+    assert results("jobs") == results("dask")
+    assert [r[1] for r in results("dask")] == ["killed", "killed"]

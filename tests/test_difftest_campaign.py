@@ -245,7 +245,9 @@ def test_a_crashing_driver_becomes_a_finding(tmp_path):
     cfg = CampaignConfig(seed=1, sequences=2, length=5, jobs=1, out=tmp_path / "out",
                          driver=str(crasher), progress=False, shrink_calls=5)
     res = run_campaign(cfg)
-    assert [f["oracle"] for f in res.findings] == ["driver_crash", "driver_crash"]
+    # The batch's negative-validity check crashes it first, then each sequence.
+    assert [f["oracle"] for f in res.findings] == ["driver_crash"] * 3
+    assert sorted(f["index"] for f in res.findings) == [0, 0, 1]
 
 
 def test_exhaustive_mode_counts_every_sequence(tmp_path):
@@ -290,3 +292,22 @@ def test_options_a_mode_does_not_use_are_refused(tmp_path, args):
     out = vcert("diff", *args, "--out", str(tmp_path))
     assert out.returncode == 2 and "not used by" in out.stderr
     assert not (tmp_path / "summary.json").exists()
+
+
+def test_campaigns_run_negative_validity_and_replay_it(tmp_path):
+    """A driver whose valid_state_b is too lax (it no longer checks that
+    hypervisor mappings are injective): campaigns check the near-invalid
+    neighbours of each batch's first state, so they find it, and replay
+    judges the stored state again."""
+    _, lax = prepare(by_id(["ml-valid-injective"])[0], tmp_path / "mutant")
+    cfg = CampaignConfig(seed=0, sequences=320, length=10, jobs=1, out=tmp_path / "out",
+                         driver=str(lax), progress=False, shrink_calls=50)
+    res = run_campaign(cfg)
+    negative = [f for f in res.findings if f["oracle"] == "valid_negative"]
+    assert negative and res.exit_status == 1
+    path = negative[0]["path"]
+    assert load_finding(Path(path)).actions == [] and negative[0]["shrunk_length"] is None
+    out = vcert("replay", path, "--driver", str(lax))
+    assert out.returncode == 1 and "still fails" in out.stdout, out.stdout + out.stderr
+    out = vcert("replay", path)
+    assert out.returncode == 0 and "no longer fails" in out.stdout, out.stdout + out.stderr

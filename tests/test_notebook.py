@@ -14,6 +14,7 @@ import pytest
 
 from pyspec import notebook
 from pyspec.cli import main as vcert
+from pyspec.viz import pictures
 
 pytestmark = pytest.mark.skipif(
     notebook.coqidetop() is None, reason="Coq is not installed (no coqidetop on PATH)")
@@ -71,6 +72,14 @@ def test_hypercall_round_trip_pins_least_free_page(tour: nbformat.NotebookNode) 
     text = notebook.tagged_output(tour, "round-trip")
     assert "= [Ok; Ok; Ok]" in text
     assert "(Running, Some {| curr_page := 0; hcall := None |}, Some (Some 13))" in text
+
+
+def test_pictured_state_is_the_tour_state(tour: nbformat.NotebookNode) -> None:
+    # notebooks/tour_state.svg is drawn from tour_state.json; the kernel proves the
+    # cell stating that this JSON state is the tour's.
+    index = next(i for i, c in enumerate(tour.cells) if "pictured" in c.metadata.get("tags", []))
+    assert tour.cells[index].source == pictures.tour_cell()
+    assert index not in [f.index for f in notebook.coq_failures(tour)]
 
 
 def test_a_coq_error_is_reported(kernel_dirs: list[Path], tmp_path: Path) -> None:

@@ -1,14 +1,79 @@
 (* vcert-driver: reads one JSON request per line on stdin and writes exactly
-   one JSON response line per request on stdout, flushed, until end of input. *)
+   one JSON response line per request on stdout, flushed, until end of input.
+   Its two limits (docs/protocol.md, "Limits") are set by
+     --max-answer-bytes N   or $VCERT_DRIVER_MAX_ANSWER   (default 16 MiB)
+     --max-request-bytes N  or $VCERT_DRIVER_MAX_REQUEST  (default 16 MiB)
+   the option winning over the environment. *)
+
+let default_limit = 16 * 1024 * 1024
+
+let usage = "usage: vcert-driver [--max-answer-bytes N] [--max-request-bytes N]"
+
+let fail message =
+  prerr_endline ("vcert-driver: " ^ message ^ "\n" ^ usage);
+  exit 2
+
+(* A limit from its option, else its environment variable, else the default. *)
+let limit ~(option : string option) ~(flag : string) ~(env : string) ~(min : int) : int =
+  let parse source text =
+    match int_of_string_opt (String.trim text) with
+    | Some n when n >= min -> n
+    | _ -> fail (Printf.sprintf "%s must be a whole number of bytes >= %d, got %S" source min text)
+  in
+  match (option, Sys.getenv_opt env) with
+  | Some text, _ -> parse flag text
+  | None, Some text -> parse ("$" ^ env) text
+  | None, None -> default_limit
+
+(* ---------------------------------------------------------------------- *)
+(* Reading lines of bounded length *)
+
+type line = Line of string | Too_long | End
+
+type reader = { chunk : Bytes.t; mutable pos : int; mutable len : int; line : Buffer.t; max : int }
+
+let reader (max : int) : reader =
+  { chunk = Bytes.create 65536; pos = 0; len = 0; line = Buffer.create 4096; max }
+
+(* The next line of stdin without its newline, or Too_long if it holds more
+   than [r.max] bytes (the rest of it is read and dropped, never stored). *)
+let rec next_line ?(over = false) (r : reader) : line =
+  if r.pos >= r.len then begin
+    r.pos <- 0;
+    r.len <- input stdin r.chunk 0 (Bytes.length r.chunk)
+  end;
+  let take () = let s = Buffer.contents r.line in Buffer.clear r.line; Line s in
+  if r.len = 0 then (* end of input; a last line without newline still counts *)
+    if over then Too_long else if Buffer.length r.line > 0 then take () else End
+  else begin
+    let rec find i = if i >= r.len || Bytes.unsafe_get r.chunk i = '\n' then i else find (i + 1) in
+    let stop = find r.pos in
+    let over = over || Buffer.length r.line + (stop - r.pos) > r.max in
+    if over then Buffer.clear r.line else Buffer.add_subbytes r.line r.chunk r.pos (stop - r.pos);
+    r.pos <- min r.len (stop + 1);
+    if stop = r.len then next_line ~over r else if over then Too_long else take ()
+  end
 
 let () =
+  let answer = ref None and request = ref None in
+  Arg.parse
+    [ ("--max-answer-bytes", Arg.String (fun s -> answer := Some s),
+       "N  refuse answers longer than N bytes (too_large)");
+      ("--max-request-bytes", Arg.String (fun s -> request := Some s),
+       "N  refuse request lines longer than N bytes (too_large)") ]
+    (fun arg -> fail ("unexpected argument " ^ arg))
+    usage;
+  let cap =
+    limit ~option:!answer ~flag:"--max-answer-bytes" ~env:"VCERT_DRIVER_MAX_ANSWER"
+      ~min:Server.min_answer_cap
+  in
+  let max_request = limit ~option:!request ~flag:"--max-request-bytes" ~env:"VCERT_DRIVER_MAX_REQUEST" ~min:1 in
+  let input = reader max_request in
   let rec serve () =
-    match input_line stdin with
-    | exception End_of_file -> ()
-    | line ->
-        print_string (Yojson.Safe.to_string (Server.handle_line line));
-        print_char '\n';
-        flush stdout;
-        serve ()
+    let reply line = print_string line; print_char '\n'; flush stdout; serve () in
+    match next_line input with
+    | End -> ()
+    | Line line -> reply (Server.handle_line ~cap line)
+    | Too_long -> reply (Server.answer_line ~cap `Null (Error (Server.request_too_large max_request)))
   in
   serve ()

@@ -42,12 +42,17 @@ let rec is_standard (j : json) : bool =
 let parse_line (line : string) : (json, failure) result =
   if String.trim line = "" then Error (malformed "empty line: expected one JSON request")
   else
-    match Yojson.Safe.from_string line with
-    | j when is_standard j -> Ok j
-    | _ -> Error (malformed "not plain JSON (tuples, variants, NaN and Infinity are refused)")
-    | exception Yojson.Json_error msg ->
-        Error (malformed (String.map (fun c -> if c = '\n' then ' ' else c) msg))
-    | exception Stack_overflow -> Error (malformed "JSON nested too deeply")
+    match Guard.first_invalid_utf8 line with
+    | Some i ->
+        Error (malformed (Printf.sprintf "the line is not UTF-8: byte 0x%02X at offset %d" (Char.code line.[i]) i))
+    | None when Guard.too_deep line ->
+        Error (malformed (Printf.sprintf "JSON nested deeper than %d levels" Guard.max_depth))
+    | None -> (
+        match Yojson.Safe.from_string line with
+        | j when is_standard j -> Ok j
+        | _ -> Error (malformed "not plain JSON (tuples, variants, NaN and Infinity are refused)")
+        | exception Yojson.Json_error msg ->
+            Error (malformed (String.map (fun c -> if c = '\n' then ' ' else c) msg)))
 
 (* ---------------------------------------------------------------------- *)
 (* Decoding a request *)
@@ -155,76 +160,169 @@ let check_valid ?(path = "$.state") (ctx : Vcert.context) (s : Vcert.state) : (u
           path;
           details = [ ("property", Codec.json_of_vs_property p); ("number", `Int n) ] }
 
+(* An answer field's value: one JSON value, or an array written item by item
+   (the states of a run), so that an answer over the cap is refused before
+   it ever exists whole in memory. *)
+type value = One of json | Items of json Seq.t
+
+let items f results = Items (Seq.map f (List.to_seq results))
+
 (* The cached variant: the base state must be valid (the caches may hold
    anything: cstep never reads a value from them). *)
 let answer_cache ctx cfg (cs : Vcert.cstate) acts with_states =
   let* () = check_valid ~path:"$.state.hv" ctx cs.Vcert.hv in
   let results = Vcert.ctrace cfg ctx cs acts in
   let final = List.fold_left (fun _ r -> r.Vcert.cresult_state) cs results in
-  let each f = `List (List.map f results) in
   Ok
-    ([ ("responses", each (fun r -> Codec.json_of_outcome r.Vcert.cresponse));
+    ([ ("responses", items (fun r -> Codec.json_of_outcome r.Vcert.cresponse) results);
        ("observations",
-         each (fun r -> Codec.json_of_option Codec.json_of_access_obs r.Vcert.observation)) ]
-    @ (if with_states then [ ("states", each (fun r -> Codec.json_of_cstate r.Vcert.cresult_state)) ]
+         items (fun r -> Codec.json_of_option Codec.json_of_access_obs r.Vcert.observation) results) ]
+    @ (if with_states then [ ("states", items (fun r -> Codec.json_of_cstate r.Vcert.cresult_state) results) ]
        else [])
-    @ [ ("final_state", Codec.json_of_cstate final) ])
+    @ [ ("final_state", One (Codec.json_of_cstate final)) ])
 
-let answer (req : request) : ((string * json) list, failure) result =
+let answer (req : request) : ((string * value) list, failure) result =
   match req with
-  | Ping -> Ok [ ("pong", `Bool true) ]
+  | Ping -> Ok [ ("pong", One (`Bool true)) ]
   | Valid (ctx, s) ->
       let first = Vcert.first_invalid ctx s in
       Ok
-        [ ("valid", `Bool (Vcert.valid_state_b ctx s));
-          ("first_invalid", Codec.json_of_option Codec.json_of_vs_property first);
-          ("number", Codec.json_of_option (fun p -> `Int (property_number p)) first) ]
+        [ ("valid", One (`Bool (Vcert.valid_state_b ctx s)));
+          ("first_invalid", One (Codec.json_of_option Codec.json_of_vs_property first));
+          ("number", One (Codec.json_of_option (fun p -> `Int (property_number p)) first)) ]
   | Pre (ctx, s, a) ->
       let* () = check_valid ctx s in
       Ok
-        [ ("pre", `Bool (Vcert.pre_b ctx s a));
-          ("pre_error", Codec.json_of_option Codec.json_of_error_code (Vcert.pre_error ctx s a)) ]
+        [ ("pre", One (`Bool (Vcert.pre_b ctx s a)));
+          ("pre_error", One (Codec.json_of_option Codec.json_of_error_code (Vcert.pre_error ctx s a))) ]
   | Run (ctx, s, acts, with_states) ->
       let* () = check_valid ctx s in
       let results = Vcert.trace ctx s acts in
       let final = List.fold_left (fun _ r -> r.Vcert.result_state) s results in
-      let responses = List.map (fun r -> Codec.json_of_outcome r.Vcert.response) results in
-      let states () = List.map (fun r -> Codec.json_of_state r.Vcert.result_state) results in
       Ok
-        ([ ("responses", `List responses) ]
-        @ (if with_states then [ ("states", `List (states ())) ] else [])
-        @ [ ("final_state", Codec.json_of_state final) ])
+        ([ ("responses", items (fun r -> Codec.json_of_outcome r.Vcert.response) results) ]
+        @ (if with_states then [ ("states", items (fun r -> Codec.json_of_state r.Vcert.result_state) results) ]
+           else [])
+        @ [ ("final_state", One (Codec.json_of_state final)) ])
   | Run_cache (ctx, cfg, cs, acts, with_states) -> answer_cache ctx cfg cs acts with_states
 
-let error_response (id : json) (f : failure) : json =
-  `Assoc
-    [ ("id", id);
-      ("ok", `Bool false);
-      ( "error",
-        `Assoc
-          ([ ("kind", `String f.kind); ("message", `String f.message); ("path", `String f.path) ]
-          @ f.details) ) ]
+(* ---------------------------------------------------------------------- *)
+(* Writing the answer line *)
 
-(* The response to one request line. *)
-let handle_line (line : string) : json =
-  match parse_line line with
-  | Error f -> error_response `Null f
-  | Ok (`Assoc fields) -> (
-      let id = Option.value (List.assoc_opt "id" fields) ~default:`Null in
-      let outcome =
-        try
-          let* req = Result.map_error bad_request (decode_request fields) in
-          answer req
-        with Stack_overflow ->
-          Error
-            { kind = "bad_request";
-              message = "request too large to process (stack exhausted): split long runs";
-              path = "$";
-              details = [] }
-      in
+(* Error messages longer than this are clipped (they may quote the input). *)
+let max_message = 1000
+
+exception Over_cap
+
+(* Writes [fields] as one JSON object into [buf], byte for byte what
+   Yojson.Safe.to_string writes for the same `Assoc, raising Over_cap as soon
+   as [buf] holds more than [cap] bytes. *)
+let write_object (buf : Buffer.t) (cap : int) (fields : (string * value) list) : unit =
+  let check () = if Buffer.length buf > cap then raise Over_cap in
+  let write j = Yojson.Safe.to_buffer buf j; check () in
+  let field k (name, v) =
+    if k > 0 then Buffer.add_char buf ',';
+    Yojson.Safe.write_string buf name;
+    Buffer.add_char buf ':';
+    match v with
+    | One j -> write j
+    | Items seq ->
+        Buffer.add_char buf '[';
+        ignore (Seq.fold_left (fun k j -> if k > 0 then Buffer.add_char buf ','; write j; k + 1) 0 seq);
+        Buffer.add_char buf ']'
+  in
+  Buffer.add_char buf '{';
+  List.iteri field fields;
+  Buffer.add_char buf '}';
+  check ()
+
+let error_fields (f : failure) : (string * value) list =
+  let message = Guard.clip max_message (Guard.sanitize f.message) in
+  [ ("ok", One (`Bool false));
+    ( "error",
+      One
+        (`Assoc
+          ([ ("kind", `String f.kind); ("message", `String message); ("path", `String f.path) ]
+          @ f.details)) ) ]
+
+let too_large (message : string) (limit : int) : failure =
+  { kind = "too_large"; message; path = "$"; details = [ ("limit", `Int limit) ] }
+
+let answer_too_large (cap : int) : failure =
+  too_large
+    (Printf.sprintf
+       "the answer would be longer than %d bytes, the driver's answer cap (--max-answer-bytes, \
+        $VCERT_DRIVER_MAX_ANSWER): ask for fewer steps, or for a run without states"
+       cap)
+    cap
+
+let request_too_large (limit : int) : failure =
+  too_large
+    (Printf.sprintf
+       "the request line is longer than %d bytes, the driver's request cap (--max-request-bytes, \
+        $VCERT_DRIVER_MAX_REQUEST): split long runs"
+       limit)
+    limit
+
+(* The answer line (without newline) for a request with this [id] and
+   [outcome]: at most [cap] bytes and valid UTF-8.  An answer over the cap
+   becomes a too_large error; an error still over it (an enormous id) is
+   sent with id null, which fits any cap of at least [min_answer_cap]. *)
+let answer_line ~(cap : int) (id : json) (outcome : ((string * value) list, failure) result) : string =
+  let attempt id fields =
+    let buf = Buffer.create 4096 in
+    match write_object buf cap (("id", One id) :: fields) with
+    | () ->
+        let line = Guard.sanitize (Buffer.contents buf) in
+        if String.length line <= cap then Some line else None
+    | exception Over_cap -> None
+  in
+  let fields = match outcome with Ok body -> ("ok", One (`Bool true)) :: body | Error f -> error_fields f in
+  let refusal () =
+    match attempt id (error_fields (answer_too_large cap)) with
+    | Some line -> line
+    | None -> Option.get (attempt `Null (error_fields (answer_too_large cap)))
+  in
+  match attempt id fields with
+  | Some line -> line
+  | None -> (
       match outcome with
-      | Ok body -> `Assoc ((("id", id) :: ("ok", `Bool true) :: body))
-      | Error f -> error_response id f)
+      | Ok _ -> refusal ()
+      | Error _ -> (
+          match attempt `Null fields with Some line -> line | None -> refusal ()))
+
+(* The smallest answer cap the driver accepts: every error line with id null
+   (its message clipped to max_message) fits. *)
+let min_answer_cap = 4096
+
+(* An exception while answering: a resource ran out (the stack, memory),
+   or a bug; either way an error answer, never the end of the driver. *)
+let failure_of_exn (e : exn) : failure =
+  let failure kind message = { kind; message; path = "$"; details = [] } in
+  match e with
+  | Stack_overflow -> failure "bad_request" "request too large to process (stack exhausted): split long runs"
+  | Out_of_memory -> failure "bad_request" "request too large to process (out of memory): split long runs"
+  | e -> failure "internal_error" ("the driver failed on this request: " ^ Printexc.to_string e)
+
+(* The id of a request line and its outcome: the answer's fields, or why
+   there is none. *)
+let handle (line : string) : json * ((string * value) list, failure) result =
+  match parse_line line with
+  | Error f -> (`Null, Error f)
+  | Ok (`Assoc fields) ->
+      let id = Option.value (List.assoc_opt "id" fields) ~default:`Null in
+      (id, Result.bind (Result.map_error bad_request (decode_request fields)) answer)
   | Ok j ->
-      error_response `Null
-        (bad_request { path = "$"; message = "expected a request object, got " ^ Codec.describe j })
+      (`Null, Error (bad_request { path = "$"; message = "expected a request object, got " ^ Codec.describe j }))
+
+(* The response line (without newline) to one request line.  Nothing
+   escapes: whatever the line holds, there is exactly one answer. *)
+let handle_line ~(cap : int) (line : string) : string =
+  let id = ref `Null in
+  try
+    let request_id, outcome = handle line in
+    id := request_id;
+    answer_line ~cap request_id outcome
+  with e -> (
+    let refusal = Error (failure_of_exn e) in
+    try answer_line ~cap !id refusal with _ -> answer_line ~cap `Null refusal)

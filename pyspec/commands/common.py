@@ -4,13 +4,11 @@ a file or an option into `BadInput`, one line naming what is wrong."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from pyspec.driver import default_binary
+from pyspec.driver import DriverNotFound, default_binary, resolve_binary
 from pyspec.exit_status import BadInput
 
 
@@ -49,23 +47,23 @@ def output_dir(path: Path, what: str = "--out") -> Path:
 
 
 def driver_binary(arg: str | None) -> str:
-    """The driver to run: `arg` (a path, or a bare name looked up on PATH),
-    else $VCERT_DRIVER or the built extract/vcert-driver."""
-    if arg is None:
-        path = default_binary()
-        if not path.is_file():
-            raise BadInput(f"driver {path} not found: run `make driver` first")
-    else:
-        path = Path(arg)
-        if not path.exists() and os.sep not in arg:
-            found = shutil.which(arg)
-            if found is None:
-                raise BadInput(f"--driver {arg}: no such file, nor a command on PATH")
-            path = Path(found)
-    if path.is_dir():
-        raise BadInput(f"driver {path}: is a directory, not an executable")
-    if not path.is_file():
-        raise BadInput(f"driver {path}: no such file")
-    if not os.access(path, os.X_OK):
-        raise BadInput(f"driver {path}: not executable (chmod +x?)")
-    return str(path.resolve())
+    """The driver to run: `arg` (a path, or a bare name: a file here, else a
+    command on PATH), else $VCERT_DRIVER or the built extract/vcert-driver."""
+    try:
+        return str(resolve_binary(default_binary() if arg is None else arg))
+    except DriverNotFound as exc:
+        raise BadInput(str(exc)) from None
+
+
+def cluster_address(address: str | None) -> str | None:
+    """A --cluster argument checked: local:N (N >= 1) or a scheduler address."""
+    if address is None:
+        return None
+    if address.startswith("local:"):
+        n = address.split(":", 1)[1]
+        if not n.isdigit() or int(n) < 1:
+            raise BadInput(f"--cluster {address}: expected local:N with N >= 1")
+    elif "://" not in address and ":" not in address:
+        raise BadInput(f"--cluster {address}: expected a scheduler address "
+                       "(tcp://HOST:PORT) or local:N")
+    return address

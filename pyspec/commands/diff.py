@@ -51,7 +51,7 @@ from pyspec.difftest.shrink import ShrinkBudget
 from pyspec.difftest.states import initial_state
 from pyspec.exit_status import BadInput, verdict
 
-from .common import driver_binary, output_dir
+from .common import cluster_address, driver_binary, output_dir
 
 CAMPAIGN_ONLY = ["jobs", "cluster", "stop_on_finding", "resume"]
 CACHE_ONLY = ["no_flush", "cache_size", "tlb_size", "pairs"]
@@ -137,21 +137,8 @@ def run(args: argparse.Namespace) -> int:
     cfg = CampaignConfig(seed=seed, sequences=sequences, length=length, jobs=jobs,
                          scope=scope or Scope(), out=out, driver=driver,
                          progress=not args.no_progress, stop_on_finding=args.stop_on_finding,
-                         cluster=_cluster(args.cluster))
+                         cluster=cluster_address(args.cluster))
     return _campaign(cfg, None)
-
-
-def _cluster(address: str | None) -> str | None:
-    if address is None:
-        return None
-    if address.startswith("local:"):
-        n = address.split(":", 1)[1]
-        if not n.isdigit() or int(n) < 1:
-            raise BadInput(f"--cluster {address}: expected local:N with N >= 1")
-    elif "://" not in address and ":" not in address:
-        raise BadInput(f"--cluster {address}: expected a scheduler address "
-                       "(tcp://HOST:PORT) or local:N")
-    return address
 
 
 def _resume(args: argparse.Namespace) -> int:
@@ -166,7 +153,7 @@ def _resume(args: argparse.Namespace) -> int:
     if args.jobs is not None:
         cfg.jobs, cfg.cluster = args.jobs, None
     if args.cluster is not None:
-        cfg.cluster = _cluster(args.cluster)
+        cfg.cluster = cluster_address(args.cluster)
     cfg.driver = driver_binary(args.driver if args.driver is not None else cfg.driver)
     print(f"resuming run {journal.run}: {len(journal.done())} batch(es) already done")
     return _campaign(cfg, journal)

@@ -18,6 +18,7 @@ from pathlib import Path
 from pyspec import semantics as sem
 from pyspec.difftest.driver_pipe import DriverPipe
 from pyspec.difftest.engine import Engine
+from pyspec.difftest.finding_page import write_page_option
 from pyspec.difftest.findings import load_finding
 from pyspec.difftest.pairs import PairChecker
 from pyspec.difftest.pyspec_oracle import PyspecOracle
@@ -34,6 +35,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("file", type=Path)
     p.add_argument("--original", action="store_true", help="replay the unshrunk case")
     p.add_argument("--driver")
+    p.add_argument("--html", type=Path, metavar="OUT",
+                   help="also write the finding's page (trace, diagrams) to OUT")
     p.set_defaults(func=run)
 
 
@@ -87,8 +90,12 @@ def run(args: argparse.Namespace) -> int:
         scope = Scope.from_json(finding.scope)
     except (ValueError, TypeError) as exc:
         raise BadInput(str(exc)) from None
+    if args.html:
+        write_page_option(finding, args.file, args.html)
     if finding.oracle == "generator_invalid":
         return _replay_generator_invalid(finding)
+    if finding.oracle == "valid_negative":
+        return _replay_negative(finding, args.driver)
     if finding.cache is not None:
         return _replay_cache(finding, scope, args.original, args.driver)
     case, ctx, state, actions = _case(finding, args.original)
@@ -131,6 +138,35 @@ def _replay_generator_invalid(finding) -> int:
         return 0
     print(f"result: still fails: {len(violations)} violation(s) of pyspec's valid_state")
     return 1
+
+
+def _replay_negative(finding, driver_path: str | None) -> int:
+    """A near-invalid state the two valid_state implementations judged
+    differently (or both accepted): judge it again."""
+    from pyspec.difftest.negative import NearInvalid, judge
+    from pyspec.difftest.validity import PROPS
+
+    props = {p.name: p for p in PROPS}
+    prop = props.get(finding.detail.split(" ", 1)[0])
+    py = PyspecOracle()
+    try:
+        ctx, state = py.context(finding.context), py.state(finding.initial_state)
+    except (ValueError, TypeError, KeyError) as exc:
+        raise BadInput(f"the finding's state is malformed: {exc}") from None
+    if prop is None:
+        raise BadInput(f"the finding's detail does not name the broken property: "
+                       f"{finding.detail!r}")
+    with DriverPipe(driver_binary(driver_path)) as driver:
+        answer = driver.valid_many([(finding.context, finding.initial_state)])[0]
+    wrong = judge(NearInvalid(prop, "", ctx, state), py.first_invalid_model(ctx, state), answer)
+    print(f"finding: {finding.oracle}: {finding.detail}")
+    print(f"pyspec first_invalid: {py.first_invalid_model(ctx, state)}; driver: "
+          f"{answer.get('first_invalid') if answer.get('ok') else answer.get('error')}")
+    if wrong is None:
+        print("result: no longer fails")
+        return Exit.OK
+    print(f"result: still fails: {wrong}")
+    return Exit.FOUND
 
 
 def _replay_pair(finding, scope: Scope, original: bool) -> int:

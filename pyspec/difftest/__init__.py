@@ -12,7 +12,9 @@ isolation by paired runs), `shrink`, `findings`, `campaign` (workers),
 `coverage` (obligation groups; `decisions`: MC/DC of the preconditions,
 `shapes`: state shapes), `corpus` (guidance: corpus store, derivation
 operators, bias weights), `progress`, `report` (summary.json, report.html), `vectors` and
-`coqterm` (test vectors and their Coq Examples), `mutants` and `mutation`
-(seeded faults), `cache` (the cache/TLB variant: run_cache agreement,
+`coqterm` (test vectors and their Coq Examples), `negative` (near-invalid
+states: both valid_state implementations must reject them alike), `mutants`,
+`mutation` and `pinned` (seeded faults, checked on sequences drawn by the
+unmutated generator), `cache` (the cache/TLB variant: run_cache agreement,
 coherence, paired runs on cache observations).  Commands: `vcert diff`, `replay`, `vectors`, `mutate`.
 """

@@ -23,6 +23,7 @@ from .coverage import Coverage
 from .driver_pipe import DriverPipe
 from .engine import Engine, Failure, Sequence
 from .findings import Finding
+from .negative import NEGATIVE_SALT, check_negative
 from .pairs import PairChecker
 from .scope import Scope
 from .shrink import Case, Shrinker, ShrinkBudget
@@ -30,6 +31,9 @@ from .states import initial_case
 from .validity import PROPS, full_flags
 
 MAX_PER_BATCH = 3       # findings of one oracle a batch sends back; the others are counted
+# Findings with no actions to shrink: a generated state pyspec rejects, and a
+# near-invalid state the two valid_state implementations judge differently.
+NOT_SHRUNK = frozenset({"generator_invalid", "valid_negative"})
 PAIR_EVERY = 8          # one paired OS-isolation run per this many sequences
 PAIR_ROUNDS = 12
 
@@ -193,6 +197,18 @@ def run_batch(cfg: CampaignConfig, b: int, res: WorkerResources) -> BatchReport:
         if stop:
             seqs = []
             break
+    if seqs and not stop:
+        # Negative validity: the near-invalid neighbours of the batch's first
+        # valid initial state, judged by both valid_state implementations.
+        i, first = seqs[0]
+        neg = check_negative(engine, random.Random(first.seed ^ NEGATIVE_SALT),
+                             first.context, first.state)
+        if neg is not None:
+            stop = keep(Finding(oracle=neg.oracle, detail=neg.detail, seed=first.seed,
+                                scope=cfg.scope.to_json(), context=neg.context,
+                                initial_state=neg.state, actions=[], step=-1), i)
+            if stop:
+                seqs = []
     outcomes = engine.check_batch([s for _, s in seqs]) if seqs else []
     report.tested = len(seqs)
     report.steps = sum(o.steps for o in outcomes)
@@ -270,7 +286,7 @@ def shrink_task(cfg: CampaignConfig, finding: Finding, res: WorkerResources) -> 
     res.engine.reset(Coverage())  # reruns while shrinking are not campaign coverage
     if finding.paired is not None:
         shrink_paired(res.pairs, finding, budget)
-    elif finding.oracle != "generator_invalid":
+    elif finding.oracle not in NOT_SHRUNK:
         shrink_finding(res.engine, finding, budget)
     return finding
 

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from pyspec.exit_status import Exit, verdict
 
-from .batch import BatchReport, batch_count, shrunk_length
+from .batch import NOT_SHRUNK, BatchReport, batch_count, shrunk_length
 from .config import CampaignConfig
 from .coverage import Coverage
 from .executors import Executor, Task, TaskResult, make_executor
@@ -143,7 +143,8 @@ class _Campaign:
         r.coverage.merge(cov)
         for ref in refs or []:
             self.keep(ref, data["batch"])
-        self.progress.update(data["sequences"], data["steps"], len(refs or []))
+        self.progress.update(data["sequences"], data["steps"], len(refs or []),
+                             covered=covered(r.coverage))
         self.sample()
 
     def write_finding(self, finding: Finding, steps_before: int) -> dict:
@@ -171,7 +172,7 @@ class _Campaign:
                 self.forget(dropped)
             if dropped is entry:
                 return
-        if entry["shrunk_length"] is None and entry["oracle"] != "generator_invalid":
+        if entry["shrunk_length"] is None and entry["oracle"] not in NOT_SHRUNK:
             finding = self.load(entry)
             if finding is not None:
                 self.executor.submit(Task("shrink", f"shrink-{entry['name']}", finding),
@@ -271,7 +272,7 @@ def run_campaign(cfg: CampaignConfig, resume: RunJournal | None = None) -> Campa
             for res in executor.poll(POLL_SECONDS):
                 handle(camp, res)
             if cfg.stop_on_finding and camp.kept and all(
-                    e["shrunk_length"] is not None or e["oracle"] == "generator_invalid"
+                    e["shrunk_length"] is not None or e["oracle"] in NOT_SHRUNK
                     for v in camp.kept.values() for e in v):
                 camp.result.stopped_on_finding = True
                 break

@@ -63,16 +63,20 @@ def parse_local(address: str) -> int | None:
     return int(n)
 
 
+def connect(address: str) -> tuple[Client, LocalCluster | None]:
+    """A client of the scheduler at `address`, or of a new local:N cluster
+    (single-threaded worker processes: the work is CPU-bound Python)."""
+    n = parse_local(address)
+    if n is None:
+        return Client(address, timeout="20s"), None
+    cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                           dashboard_address=None, silence_logs=logging.ERROR)
+    return Client(cluster), cluster
+
+
 class DaskExecutor:
     def __init__(self, cfg: CampaignConfig, address: str) -> None:
-        self._cluster = None
-        n = parse_local(address)
-        if n is not None:
-            self._cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                                         dashboard_address=None, silence_logs=logging.ERROR)
-            self._client = Client(self._cluster)
-        else:
-            self._client = Client(address, timeout="20s")
+        self._client, self._cluster = connect(address)
         self._client.register_plugin(DriverPlugin(cfg), name=PLUGIN)
         self.workers = len(self._client.scheduler_info()["workers"])
         self._run = uuid.uuid4().hex[:12]

@@ -3,8 +3,10 @@
 A feeder thread writes a whole batch of requests while the caller reads the
 answers, so any number of `run` requests travel at once without either side
 blocking on a full pipe.  A watchdog kills the process if a batch takes longer
-than the time-out.  A crash or a time-out raises `DriverFailure`; the caller
-records the input as a finding and calls `restart`.
+than the time-out.  A crash, a time-out or an answer that is not one
+(`DriverBadAnswer`) raises `DriverFailure`; the caller records the input as
+a finding and calls `restart`.  A binary that cannot be run raises
+`pyspec.driver.DriverNotFound`.
 
 (pyspec.driver.Driver, engineer E's client, answers one request per round
 trip; the differential loop needs many requests in flight, hence this thin
@@ -13,13 +15,14 @@ adapter over the same binary and protocol.)
 
 from __future__ import annotations
 
+import reprlib
 import subprocess
 import threading
 from pathlib import Path
 
 import orjson
 
-from pyspec.driver import default_binary
+from pyspec.driver import answer_problem, default_binary, resolve_binary, spawn
 
 from .jstate import Json
 
@@ -28,20 +31,26 @@ class DriverFailure(Exception):
     """The driver died, timed out, or answered something unreadable."""
 
 
+class DriverBadAnswer(DriverFailure):
+    """The driver answered a line that is not UTF-8 JSON or not an answer to
+    its request (docs/protocol.md)."""
+
+
 class DriverPipe:
     def __init__(self, path: Path | str | None = None, timeout: float = 30.0) -> None:
-        self.path = Path(path) if path else default_binary()
-        if not self.path.is_file():
-            raise FileNotFoundError(f"driver {self.path} not found: run `make driver` first")
+        self.path = resolve_binary(path if path else default_binary())
         self.timeout = timeout
         self.restarts = 0
         self._proc: subprocess.Popen | None = None
         self._start()
 
     def _start(self) -> None:
-        self._proc = subprocess.Popen([str(self.path)], stdin=subprocess.PIPE,
-                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                      bufsize=1 << 20)
+        self._proc = spawn(self.path, subprocess.DEVNULL, bufsize=1 << 20)
+
+    @property
+    def pid(self) -> int | None:
+        """The driver process's id (None once closed)."""
+        return self._proc.pid if self._proc is not None else None
 
     def restart(self) -> None:
         self.close()
@@ -108,13 +117,22 @@ class DriverPipe:
         return lines
 
     def requests(self, reqs: list[dict]) -> list[Json]:
-        out = []
-        for line in self.raw_requests(reqs):
-            try:
-                out.append(orjson.loads(line))
-            except orjson.JSONDecodeError as exc:
-                raise DriverFailure(f"driver answered non-JSON: {exc}") from None
-        return out
+        """Send every request; return the answers, each checked to answer its request."""
+        return [self.answer(line, req) for line, req in zip(self.raw_requests(reqs), reqs)]
+
+    @staticmethod
+    def answer(line: bytes, request: dict) -> Json:
+        """The answer line `line` to `request`, parsed and checked against the
+        protocol; DriverBadAnswer if it is not such an answer."""
+        try:
+            answer = orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            raise DriverBadAnswer(f"driver answered something that is not UTF-8 JSON, "
+                                  f"{reprlib.repr(line)}: {exc}") from None
+        problem = answer_problem(answer, request)
+        if problem is not None:
+            raise DriverBadAnswer(f"driver {problem}")
+        return answer
 
     @staticmethod
     def run_request(i: int, ctx: Json, state: Json, actions: list[Json]) -> dict:

@@ -27,7 +27,7 @@ from pyspec.model import OK, Result
 
 from .coverage import Coverage
 from .decisions import hits
-from .driver_pipe import DriverFailure, DriverPipe
+from .driver_pipe import DriverBadAnswer, DriverFailure, DriverPipe
 from .jstate import Json, canonical
 from .pyspec_oracle import PyspecOracle
 from .scope import Scope
@@ -183,6 +183,8 @@ class Engine:
             verdict = answers[pos + 1] if final[i] else None
             pos += 2 if final[i] else 1
             outcomes.append(self.check_raw(i, s, line, verdict))
+        if any(o.failure is not None and o.failure.oracle == "driver_protocol" for o in outcomes):
+            self.driver.restart()  # an answer out of step would shift every later one
         return outcomes
 
     def expected_line(self, i: int, seq: Sequence) -> bytes:
@@ -194,29 +196,33 @@ class Engine:
             i, orjson.dumps(seq.responses), b",".join(states),
             states[-1] if states else orjson.dumps(seq.state))
 
-    def check_raw(self, i: int, seq: Sequence, line: bytes, verdict: bytes | None) -> Outcome:
+    def check_raw(self, i: int, seq: Sequence, line: bytes, verdict_line: bytes | None) -> Outcome:
         """Check answer number `i`.  The common case costs no parsing: when the
         driver's line is byte for byte the answer pyspec's trace predicts, the
         two traces are equal (same responses, same states, same list order), so
         the checks run on pyspec's own model values, which are the driver's
         states decoded."""
-        if line == self.expected_line(i, seq):
-            return self._check_axioms(seq, None, verdict)
         try:
-            answer = orjson.loads(line)
-        except orjson.JSONDecodeError as exc:
-            return Outcome(Failure("driver_protocol", -1, f"driver answered non-JSON: {exc}"),
-                           [], len(seq.actions))
+            expected = line == self.expected_line(i, seq)
+            answer = None if expected else DriverPipe.answer(
+                line, {"id": i, "op": "run", "states": True})
+            verdict = (None if verdict_line is None
+                       else DriverPipe.answer(verdict_line, {"id": i, "op": "valid"}))
+        except DriverBadAnswer as exc:
+            return Outcome(Failure("driver_protocol", -1, str(exc)), [], len(seq.actions))
+        if answer is None:
+            return self._check_axioms(seq, None, verdict)
         try:
             return self.check(seq, answer, verdict)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            # An answer of the wrong shape (a field missing, a wrong type) is
-            # the driver breaking the protocol: a finding, not a dead worker.
+            # An answer of the wrong shape deeper than DriverPipe.answer checks
+            # (a state of the wrong type) is the driver breaking the protocol:
+            # a finding, not a dead worker.
             return Outcome(Failure("driver_protocol", -1,
                                    f"driver answer of the wrong shape: {type(exc).__name__}: "
                                    f"{exc}"), [], len(seq.actions))
 
-    def check(self, seq: Sequence, answer: Json, verdict: bytes | None) -> Outcome:
+    def check(self, seq: Sequence, answer: Json, verdict: Json | None) -> Outcome:
         n = len(seq.actions)
         if not answer.get("ok"):
             err = answer.get("error", {})
@@ -241,7 +247,7 @@ class Engine:
         return self._check_axioms(seq, driver_trace, verdict)
 
     def _check_axioms(self, seq: Sequence, driver_trace: list | None,
-                      verdict: bytes | None) -> Outcome:
+                      verdict: Json | None) -> Outcome:
         """The axiom and isolation checks of every step of two agreeing traces
         (`driver_trace` None: byte-equal to pyspec's).  pyspec's valid_state
         holds after every step (checked incrementally, see `validity`), and the
@@ -305,9 +311,8 @@ class Engine:
         if failure is not None:
             return Outcome(failure, driver_trace, n, same_as=seq)
         if verdict is not None:
-            answer = orjson.loads(verdict)
-            if not answer.get("ok") or not answer.get("valid"):
-                broken = answer.get("first_invalid") or answer.get("error")
+            if not verdict["ok"] or not verdict["valid"]:
+                broken = verdict.get("first_invalid") or verdict["error"]
                 return Outcome(Failure("valid_agreement", n - 1,
                                        f"valid_state: the driver says {broken} fails on the "
                                        "last state, pyspec found every state valid"),
@@ -332,9 +337,10 @@ class Engine:
         invalid = self.py.first_invalid_model(self.py.context(ctx), seq.py_models[0])
         try:
             verdict = self.driver.valid_many([(ctx, state)])[0]
-        except DriverFailure:
+        except DriverFailure as exc:
             self.driver.restart()
-            return Failure("driver_crash", -1, "the driver crashed on a valid request"), seq, []
+            oracle = "driver_protocol" if isinstance(exc, DriverBadAnswer) else "driver_crash"
+            return Failure(oracle, -1, f"the driver failed on a valid request: {exc}"), seq, []
         driver_invalid = (verdict.get("first_invalid") if verdict.get("ok") else "refused")
         if invalid != driver_invalid:
             return (Failure("valid_agreement", -1,

@@ -1,10 +1,14 @@
-"""Mutation testing: run a fixed campaign budget against each seeded fault.
+"""Mutation testing: run a fixed campaign budget against each seeded fault,
+with the generator pinned to the unmutated code.
 
-Every mutant runs in its own `vcert diff --stop-on-finding` process (with the
-mutated pyspec first on PYTHONPATH, or the mutated driver binary), so the
-sources are never touched.  A mutant is killed when the campaign reports a
-finding; the report gives the steps and seconds to the first finding and the
-length of the shrunk reproducer.
+The sequences are drawn once per seed, in this (unmutated) process, into a
+file (`pinned.write_cases`); every mutant then runs in its own process
+(`python -m pyspec.difftest.pinned`) that only checks them: with the mutated
+copy of pyspec first on PYTHONPATH, or with the mutated driver binary.  So a
+pyspec fault cannot steer what is drawn, and every mutant of a seed meets the
+very same sequences, which are those of `vcert diff --seed S`.  A mutant is
+killed by its first finding; the report gives the steps and seconds to it and
+the length of the shrunk reproducer.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from pathlib import Path
 from pyspec.driver import default_binary
 
 from .mutants import Mutant, NotApplicable, prepare
+from .pinned import write_cases
 
 
 @dataclass
@@ -46,10 +51,22 @@ class MutationBudget:
     timeout: float = 900.0
 
 
-def run_mutant(m: Mutant, budget: MutationBudget, driver: str | None = None) -> MutantResult:
+def draw_cases(budget: MutationBudget, directory: Path) -> Path:
+    """The pinned sequences of `budget`, drawn in this process into `directory`."""
+    path = directory / f"cases-{budget.seed}-{budget.sequences}x{budget.length}.jsonl"
+    write_cases(path, budget.seed, budget.sequences, budget.length)
+    return path
+
+
+def run_mutant(m: Mutant, budget: MutationBudget, cases: Path | None = None,
+               driver: str | None = None) -> MutantResult:
+    """Check the pinned `cases` (see `draw_cases`; None: draw them) against
+    mutant `m`."""
     res = MutantResult(m.id, m.target, m.description, "error")
     with tempfile.TemporaryDirectory(prefix=f"vcert-mutant-{m.id}-") as tmp:
         work = Path(tmp)
+        if cases is None:
+            cases = draw_cases(budget, work)
         try:
             pypath, binary = prepare(m, work / "src")
         except NotApplicable as exc:
@@ -59,11 +76,9 @@ def run_mutant(m: Mutant, budget: MutationBudget, driver: str | None = None) -> 
         if pypath is not None:
             env["PYTHONPATH"] = os.pathsep.join([str(pypath), env.get("PYTHONPATH", "")])
         out = work / "out"
-        cmd = [sys.executable, "-m", "pyspec.cli", "diff", "--jobs", "1", "--no-progress",
-               "--stop-on-finding", "--sequences", str(budget.sequences),
-               "--length", str(budget.length), "--seed", str(budget.seed), "--out", str(out)]
         # The copy of pyspec would look for the driver next to itself: name it.
-        cmd += ["--driver", str(binary or driver or default_binary())]
+        cmd = [sys.executable, "-m", "pyspec.difftest.pinned", str(cases), "--out", str(out),
+               "--driver", str(binary or driver or default_binary())]
         start = time.monotonic()
         try:
             proc = subprocess.run(cmd, env=env, capture_output=True, text=True,
@@ -71,34 +86,65 @@ def run_mutant(m: Mutant, budget: MutationBudget, driver: str | None = None) -> 
         except subprocess.TimeoutExpired:
             res.note = f"timed out after {budget.timeout}s"
             return res
-        elapsed = round(time.monotonic() - start, 3)
         try:
-            summary = json.loads((out / "summary.json").read_text())
+            result = json.loads((out / "result.json").read_text())
         except (OSError, json.JSONDecodeError):
-            res.note = f"no summary (exit {proc.returncode}): {proc.stderr[-400:]}"
+            res.note = f"no result (exit {proc.returncode}): {proc.stderr[-400:]}"
             return res
-        if summary["findings"]:
-            first = summary["findings"][0]
-            res.status, res.oracle, res.detail = "killed", first["oracle"], first["detail"]
-            res.steps = summary["first_finding"]["steps"]
-            res.seconds = summary["first_finding"]["seconds"]
-            res.shrunk_length = first["shrunk_length"]
+        res.status, res.steps, res.seconds = result["status"], result["steps"], result["seconds"]
+        if res.status == "killed":
+            res.oracle, res.detail = result["oracle"], result["detail"]
+            res.shrunk_length = result["shrunk_length"]
         else:
-            res.status, res.steps, res.seconds = "survived", summary["steps"], elapsed
+            res.seconds = round(time.monotonic() - start, 3)
     return res
 
 
 def run_mutants(mutants: list[Mutant], budget: MutationBudget, jobs: int,
-                driver: str | None = None, on_result=None) -> list[MutantResult]:
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = [pool.submit(run_mutant, m, budget, driver) for m in mutants]
-        results = []
-        for f in futures:
-            r = f.result()
+                driver: str | None = None, on_result=None,
+                cluster: str | None = None) -> list[MutantResult]:
+    """Every mutant against the same pinned cases: `jobs` at a time here, or
+    as tasks on a Dask cluster (`cluster`: an address or local:N); results in
+    the order of `mutants`."""
+    with tempfile.TemporaryDirectory(prefix="vcert-cases-") as tmp:
+        cases = draw_cases(budget, Path(tmp))
+        if cluster is not None:
+            return _on_dask(cluster, mutants, budget, cases, driver, on_result)
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            futures = [pool.submit(run_mutant, m, budget, cases, driver) for m in mutants]
+            results = []
+            for f in futures:
+                r = f.result()
+                if on_result is not None:
+                    on_result(r)
+                results.append(r)
+    return results
+
+
+def _on_dask(address: str, mutants: list[Mutant], budget: MutationBudget, cases: Path,
+             driver: str | None, on_result) -> list[MutantResult]:
+    """One task per mutant (each builds its mutant and runs its campaign on
+    the worker: the workers need this checkout's path and, for OCaml
+    mutants, OCaml; see docs/cluster.md)."""
+    from distributed import as_completed
+
+    from .dask_executor import connect
+
+    client, cluster = connect(address)
+    try:
+        futures = {client.submit(run_mutant, m, budget, cases, driver, pure=False): n
+                   for n, m in enumerate(mutants)}
+        results: list[MutantResult | None] = [None] * len(mutants)
+        for future in as_completed(futures):
+            r = future.result()
+            results[futures[future]] = r
             if on_result is not None:
                 on_result(r)
-            results.append(r)
-    return results
+        return [r for r in results if r is not None]
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
 
 
 def summary(results: list[MutantResult], budget: MutationBudget) -> dict:

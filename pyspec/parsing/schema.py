@@ -30,6 +30,11 @@ OCAML_REALISATIONS: dict[str, str] = {
 BASE_TYPES = frozenset({"nat", "bool", "list", "option", "prod", "unit", "->"})
 DATA_SORTS = frozenset({"Type", "Set"})
 
+# Types of the extraction that are not the model's: the read-only indexes that the
+# decision procedures build for themselves (coq/MapIndex.v).  No request or answer
+# carries one, so they have no JSON form and no pyspec counterpart.
+INDEX_TYPES = frozenset({"trie"})
+
 # The Coq files that define the model (coq/_CoqProject's model part).
 MODEL_FILES = ("Maps.v", "Model.v", "Actions.v", "Errors.v", "Valid.v", "Pre.v", "Post.v",
                "ErrorMsg.v", "Semantics.v", "Step.v", "ValidDec.v", "CacheModel.v", "CacheStep.v")
@@ -331,7 +336,7 @@ def _ocaml_type(t: O.Type, params: Mapping[str, str]) -> TypeExpr:
 
 
 def schema_from_ocaml_modules(modules: Iterable[O.Module], source: str = "ocaml") -> Schema:
-    """The types declared at the top level of extracted modules."""
+    """The types declared at the top level of extracted modules (but `INDEX_TYPES`)."""
     types: list[SchemaType] = []
     aliases: dict[str, Alias] = {}
     seen: set[str] = set()
@@ -340,8 +345,8 @@ def schema_from_ocaml_modules(modules: Iterable[O.Module], source: str = "ocaml"
             if not isinstance(item, O.TypeDecl):
                 continue
             for td in item.defs:
-                if td.name in seen or td.name == "__":  # .ml and .mli repeat the types
-                    continue
+                if td.name in seen or td.name == "__" or td.name in INDEX_TYPES:
+                    continue  # .ml and .mli repeat the types
                 seen.add(td.name)
                 params = _numbered(list(td.params))
                 kind = td.kind

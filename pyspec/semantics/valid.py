@@ -136,12 +136,15 @@ def _os_tables_exist(ctx: Context, s: State) -> Iterator[Violation]:
 
 
 def _accessible_mappings_physical(ctx: Context, s: State) -> Iterator[Violation]:
+    held_by: dict[int, set[int]] = {}  # each guest's machine pages, computed once
     for table, page in s.mem.items():
         if not (isinstance(page.content, PT) and isinstance(page.owner, Os)):
             continue
         o = page.owner.o
-        pm = s.hyp.get(o)
-        held = set() if pm is None else set(pm.values())
+        held = held_by.get(o)
+        if held is None:
+            pm = s.hyp.get(o)
+            held = held_by[o] = set() if pm is None else set(pm.values())
         for va, ma in page.content.m.items():
             if ctx.accessible(va) and ma not in held:
                 yield Violation(P.Accessible_mappings_physical,

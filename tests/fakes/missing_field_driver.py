@@ -12,6 +12,6 @@ for line in sys.stdin:
     else:
         answer = {"id": req.get("id"), "ok": True}
         if req.get("op") == "valid":
-            answer.update(valid=True, first_invalid=None)
+            answer.update(valid=True, first_invalid=None, number=None)
         print(json.dumps(answer))
     sys.stdout.flush()

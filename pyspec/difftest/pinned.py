@@ -1,0 +1,205 @@
+"""Pinned generation for `vcert mutate`: draw on the pristine source, check on
+the mutated one.
+
+The campaign's generator walks pyspec's own run to draw each next action, and
+its initial states consult pyspec's preconditions: a pyspec fault would steer
+the draws.  So `vcert mutate` splits the two across processes:
+
+- `write_cases` runs in the unmutated `vcert mutate` process and draws, once
+  per seed, exactly what a campaign would (`initial_case`, `Engine.generate`,
+  `PairChecker.generate`, with the campaign's per-sequence seeds) into a file,
+  one JSON line per sequence: `index`, `seed`, `context`, `state`, `actions`,
+  `pair` (`o`, `state2`, `events`, or null);
+- `run_cases` (`python -m pyspec.difftest.pinned`) runs in each mutant's
+  process, with the mutated copy of pyspec first on the path (or a mutated
+  driver), and only checks: pyspec replays the fixed actions, then the
+  campaign's checks (validity of the initial state, the per-step oracles
+  against the driver, the paired isolation runs) and, once per batch, negative
+  validity on the batch's first initial state (`negative.check_negative`).
+
+It stops at the first finding, shrinks it and writes `OUT/result.json`:
+`status`, `oracle`, `detail`, `steps` (every step executed before the finding:
+the sequences' and the paired runs', in execution order), `seconds`,
+`shrunk_length` (0 for a negative-validity finding, which has no actions),
+`sequences`, and `digests` (a hash of each checked sequence's actions, so a
+test can compare what was run with and without a mutant).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import orjson
+
+from .batch import (PAIR_EVERY, PAIR_ROUNDS, generator_invalid_finding, sequence_seed,
+                    shrink_finding, shrink_paired, to_finding)
+from .driver_pipe import DriverPipe
+from .engine import Engine, Sequence
+from .findings import Finding, FindingStore, write_atomic
+from .negative import NEGATIVE_SALT, check_negative
+from .pairs import PairChecker
+from .scope import Scope
+from .shrink import ShrinkBudget
+from .states import initial_case
+from .validity import full_flags
+
+BATCH = 32
+
+
+def write_cases(path: Path, seed: int, sequences: int, length: int,
+                scope: Scope = Scope()) -> None:
+    """Draw a campaign's sequences (and paired runs) into `path`, in this process."""
+    engine = Engine(scope, driver=None)
+    pairs = PairChecker(scope, engine.py)
+    with open(path, "wb") as out:
+        for i in range(sequences):
+            sseed = sequence_seed(seed, i)
+            ctx, state, _, model = initial_case(random.Random(sseed), scope)
+            seq = engine.generate(sseed ^ 0x5EED, state, length, ctx, model=model)
+            pair = None
+            if i % PAIR_EVERY == 0:
+                drawn = pairs.generate(random.Random(sseed ^ 0xA1B2), ctx, state, PAIR_ROUNDS,
+                                       model=model)
+                if drawn is not None:
+                    pair = {"o": drawn[0], "state2": drawn[1], "events": drawn[2]}
+            out.write(orjson.dumps({"index": i, "seed": sseed, "context": ctx, "state": state,
+                                    "actions": seq.actions, "pair": pair}) + b"\n")
+
+
+def digest(actions: list) -> str:
+    return hashlib.sha256(orjson.dumps(actions)).hexdigest()[:16]
+
+
+@dataclass
+class PinnedResult:
+    status: str = "survived"          # "killed" | "survived"
+    oracle: str | None = None
+    detail: str | None = None
+    steps: int = 0
+    seconds: float = 0.0
+    shrunk_length: int | None = None
+    sequences: int = 0
+    path: str | None = None
+    digests: list[str] = field(default_factory=list)
+
+
+def _batches(path: Path) -> Iterator[list[dict]]:
+    batch: list[dict] = []
+    with open(path, "rb") as fh:
+        for line in fh:
+            batch.append(orjson.loads(line))
+            if len(batch) == BATCH:
+                yield batch
+                batch = []
+    if batch:
+        yield batch
+
+
+class _Killed(Exception):
+    def __init__(self, finding: Finding, steps_before: int) -> None:
+        self.finding, self.steps_before = finding, steps_before
+
+
+def run_cases(cases: Path, out: Path, driver: str | None, scope: Scope = Scope(),
+              budget: ShrinkBudget = ShrinkBudget()) -> PinnedResult:
+    """Check the drawn cases in order until the first finding (see the module)."""
+    res = PinnedResult()
+    store = FindingStore(out / "findings")
+    start = time.monotonic()
+    with DriverPipe(driver) as pipe:
+        engine = Engine(scope, pipe)
+        pairs = PairChecker(scope, engine.py)
+        try:
+            for batch in _batches(cases):
+                _check_batch(engine, pairs, batch, res)
+        except _Killed as kill:
+            res.seconds = round(time.monotonic() - start, 3)
+            f = kill.finding
+            res.status, res.oracle, res.detail = "killed", f.oracle, f.detail
+            res.steps = kill.steps_before
+            res.path = str(store.save(f)[0])
+            if f.paired is None and not f.actions:   # a finding on a state alone
+                res.shrunk_length = 0
+                return res
+            if f.paired is not None:
+                shrink_paired(pairs, f, budget)
+            else:
+                shrink_finding(engine, f, budget)
+            if f.shrunk is not None:
+                res.shrunk_length = len(f.shrunk["actions"])
+                store.save_shrunk(f)
+            return res
+    res.seconds = round(time.monotonic() - start, 3)
+    return res
+
+
+def _check_batch(engine: Engine, pairs: PairChecker, batch: list[dict],
+                 res: PinnedResult) -> None:
+    """One batch, in the campaign's order: negative validity, then the
+    sequences (one pipelined driver request), then the paired runs.  Raises
+    `_Killed` at the first finding; `res.steps` counts the steps executed."""
+    first = batch[0]
+    neg = check_negative(engine, random.Random(first["seed"] ^ NEGATIVE_SALT),
+                         first["context"], first["state"])
+    if neg is not None:
+        raise _Killed(Finding(oracle=neg.oracle, detail=neg.detail, seed=first["seed"],
+                              scope=engine.scope.to_json(), context=neg.context,
+                              initial_state=neg.state, actions=[], step=-1), res.steps)
+    seqs = []
+    for case in batch:
+        seq = engine.replay_pyspec(Sequence(case["seed"], case["context"], case["state"],
+                                            case["actions"]))
+        seq.valid0 = full_flags(engine.py.context(seq.context), seq.py_models[0])
+        if any(seq.valid0):
+            raise _Killed(generator_invalid_finding(
+                case["seed"], (seq.context, seq.state, engine.py.context(seq.context),
+                               seq.py_models[0]), engine.scope), res.steps)
+        seqs.append(seq)
+    for seq, outcome in zip(seqs, engine.check_batch(seqs)):
+        res.sequences += 1
+        res.digests.append(digest(seq.actions))
+        if outcome.failure is not None:
+            raise _Killed(to_finding(seq, outcome.failure, outcome.driver_trace, engine.scope),
+                          res.steps + outcome.failure.step + 1)
+        res.steps += outcome.steps
+    for case in batch:
+        pair = case["pair"]
+        if pair is None:
+            continue
+        failure = pairs.check(case["context"], case["state"], pair["state2"], pair["o"],
+                              pair["events"])
+        if failure is not None:
+            raise _Killed(Finding(oracle=failure.oracle, detail=failure.detail,
+                                  seed=case["seed"], scope=engine.scope.to_json(),
+                                  context=case["context"], initial_state=case["state"],
+                                  actions=[], step=failure.event, paired=pair),
+                          res.steps + max(failure.event, 0) + 1)
+        res.steps += len(pair["events"])
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m pyspec.difftest.pinned",
+                                description="check pinned cases (one mutant's process)")
+    p.add_argument("cases", type=Path)
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--driver")
+    args = p.parse_args(argv)
+    if not args.cases.is_file():
+        print(f"pinned: no cases file {args.cases}", file=sys.stderr)
+        return 2
+    args.out.mkdir(parents=True, exist_ok=True)
+    res = run_cases(args.cases, args.out, args.driver)
+    write_atomic(args.out / "result.json", json.dumps(asdict(res)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
