@@ -4,11 +4,14 @@ Everything here works on the JSON values of docs/protocol.md (plain lists,
 dicts, ints and strings): that is the one representation both oracles share,
 and what findings and test vectors store.
 
-Modules: `scope` (sizes), `states` (initial states from pyspec's generator),
-`gen` (biased action generation, exhaustive action sets), `pyspec_oracle` and
+Modules: `scope` (sizes: the generator's Scope), `states` (initial states from
+the one generator, `pyspec.generate`, with their JSON), `gen` (exhaustive action
+sets), `pyspec_oracle` and
 `driver_pipe` (the two oracles), `engine` (per-step checks), `pairs` (OS
 isolation by paired runs), `shrink`, `findings`, `campaign` (workers),
-`coverage`, `progress`, `report` (summary.json, report.html), `vectors` and
+`coverage` (obligation groups; `decisions`: MC/DC of the preconditions,
+`shapes`: state shapes), `corpus` (guidance: corpus store, derivation
+operators, bias weights), `progress`, `report` (summary.json, report.html), `vectors` and
 `coqterm` (test vectors and their Coq Examples), `negative` (near-invalid
 states: both valid_state implementations must reject them alike), `mutants`,
 `mutation` and `pinned` (seeded faults, checked on sequences drawn by the

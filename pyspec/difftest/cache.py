@@ -30,11 +30,11 @@ from pyspec.cache.coherence import incoherences
 from pyspec.cache.isolation import os_cequiv
 from pyspec.cache.model import AccessObs, CacheConfig, CState, empty_caches
 from pyspec.cache.step import cstep, ctrace
-from pyspec.model import Context, Error, State, Switch
+from pyspec.generate import generate_state, next_action, serve
+from pyspec.model import Context, Error, OsActivity, State, Switch
 
 from .driver_pipe import DriverPipe
 from .findings import Finding, FindingStore
-from .gen import next_action, serve
 from .jstate import Json, accessible, current_table
 from .pairs import o_variant
 from .scope import Scope
@@ -61,15 +61,14 @@ def random_sequence(rng: random.Random, scope: Scope, cfg: CacheConfig, length: 
                     ) -> tuple[Json, Json, list[Json]]:
     """A random valid state with empty caches and `length` actions drawn along
     pyspec's run (as JSON: context, cstate, actions)."""
-    ctx_json, state_json = initial_state(rng, scope)
-    ctx = codec.decode(Context, ctx_json)
-    start = empty_caches(codec.decode(State, state_json))
+    ctx, state = generate_state(rng, scope)
+    start = empty_caches(state)
     cs, actions = start, []
     for _ in range(length):
-        a = next_action(rng, scope, ctx_json, codec.encode(cs.hv))
-        actions.append(a)
-        cs = cstep(cfg, ctx, cs, codec.decode("action", a)).cresult_state
-    return ctx_json, ccodec.encode(start), actions
+        a = next_action(rng, scope, ctx, cs.hv)
+        actions.append(codec.encode(a))
+        cs = cstep(cfg, ctx, cs, a).cresult_state
+    return codec.encode(ctx), ccodec.encode(start), actions
 
 
 def run_cache_request(i: int, cfg: CacheConfig, ctx: Json, cs: Json, actions: list[Json]) -> dict:
@@ -125,14 +124,14 @@ def _accesses(rng: random.Random, scope: Scope, ctx: Json, state: Json, o: int, 
             for va in (rng.choice(vas) for _ in range(rng.randint(1, n)))]
 
 
-def _hand_to(state: Json, g: int) -> list[Json]:
+def _hand_to(s: State, g: int) -> list[Json]:
     """Actions that make `g` the running guest: return control, switch, serve
     a pending hypercall, give control back."""
-    acts: list[Json] = ["Ret_ctrl"] if state["activity"] == "Running" else []
+    acts: list[Json] = ["Ret_ctrl"] if s.activity is OsActivity.Running else []
     acts.append(["Switch", g])
-    info = next((i for k, i in state["oss"] if k == g), None)
-    if info is not None and info["hcall"] is not None:
-        acts.append(serve(g, info["hcall"]))
+    info = s.oss.get(g)
+    if info is not None and info.hcall is not None:
+        acts.append(codec.encode(serve(g, info.hcall)))
     return acts + ["Chmod"]
 
 
@@ -171,16 +170,16 @@ class CachePairs:
                 runs[:] = [self._step_json(ctx, cs, a) for cs in runs]
 
         for _ in range(PAIR_ROUNDS):
-            both(_hand_to(codec.encode(runs[0].hv), o))
+            both(_hand_to(runs[0].hv, o))
             both(_accesses(rng, self.scope, ctx_json, codec.encode(runs[0].hv), o, O_ACCESSES))
             g = rng.choice([k for k in guests if k != o])
             both(["Ret_ctrl", ["Switch", g]])
             for k in (0, 1):
-                own = _hand_to(codec.encode(runs[k].hv), g)[1:]  # already switched
+                own = _hand_to(runs[k].hv, g)[1:]  # already switched
                 for _ in range(rng.randint(0, OTHER_STEPS)):
                     st = codec.encode(runs[k].hv)
                     own += (_accesses(rng, self.scope, ctx_json, st, g, 2) if rng.random() < 0.7
-                            else [next_action(rng, self.scope, ctx_json, st)])
+                            else [codec.encode(next_action(rng, self.scope, ctx, runs[k].hv))])
                 for a in own:
                     if self._other_step_ok(ctx, o, runs[k], a):
                         events.append([str(k + 1), a])

@@ -22,14 +22,16 @@ import orjson
 
 from pyspec import codec
 from pyspec import semantics as sem
+from pyspec.generate import NO_BIAS, Bias, next_action
 from pyspec.model import OK, Result
 
 from .coverage import Coverage
+from .decisions import hits
 from .driver_pipe import DriverBadAnswer, DriverFailure, DriverPipe
-from .gen import next_action_model
 from .jstate import Json, canonical
 from .pyspec_oracle import PyspecOracle
 from .scope import Scope
+from .shapes import shapes
 from .validity import PROPS, first_of, full_flags, next_flags
 
 
@@ -91,13 +93,16 @@ class Outcome:
 
 class Engine:
     def __init__(self, scope: Scope, driver: DriverPipe, pyspec: PyspecOracle | None = None,
-                 coverage: Coverage | None = None, close_call_every: int = 8) -> None:
+                 coverage: Coverage | None = None, close_call_every: int = 8,
+                 shape_every: int = 16) -> None:
         self.scope = scope
         self.driver = driver
         self.py = pyspec or PyspecOracle()
         self.coverage = coverage if coverage is not None else Coverage()
         self.close_call_every = close_call_every
-        self._errors_seen = 0
+        self.shape_every = shape_every      # state shapes: every initial state, then
+        self._errors_seen = 0               # every shape_every-th state reached
+        self._states_seen = 0
 
     def reset(self, coverage: Coverage) -> None:
         """Record into `coverage` from now on, as a fresh engine would: what a
@@ -105,26 +110,26 @@ class Engine:
         worker ran before it."""
         self.coverage = coverage
         self._errors_seen = 0
+        self._states_seen = 0
 
     # -- generation (pyspec side) ------------------------------------------------
 
     def generate(self, seed: int, state: Json, length: int, ctx: Json,
-                 model: object | None = None) -> Sequence:
+                 model: object | None = None, bias: Bias = NO_BIAS) -> Sequence:
         """Draw `length` actions, each from the state pyspec reached (`model`:
         `state` decoded, if the caller has it)."""
         rng = random.Random(seed)
         seq = Sequence(seed, ctx, state)
         c = self.py.context(ctx)
         s = model if model is not None else self.py.state(state)
-        scope, action, step, response = self.scope, self.py.action, sem.step, self.py.response
+        scope, encode, step, response = self.scope, self.py.action_json, sem.step, self.py.response
         actions, action_models, responses, models = (seq.actions, seq.action_models,
                                                      seq.responses, seq.py_models)
         models.append(s)
         for _ in range(length):
-            a = next_action_model(rng, scope, c, s)
-            am = action(a)
+            am = next_action(rng, scope, c, s, bias)
             r = step(c, s, am)
-            actions.append(a)
+            actions.append(encode(am))
             action_models.append(am)
             responses.append(response(r.response))
             s = r.result_state
@@ -254,14 +259,23 @@ class Engine:
         flags = seq.valid0
         if flags is None:
             flags = full_flags(c, models[0])
-        record = self.coverage.record
+        cov = self.coverage
+        record, decided = cov.record, cov.decisions.update
         post, read_isolation, write_isolation = sem.post, sem.read_isolation, sem.write_isolation
+        every = self.shape_every
+        if every:
+            cov.record_shapes(shapes(c, models[0]))
         failure = None
         for i, response in enumerate(seq.responses):
             a, am = actions[i], action_models[i]
             before, after = models[i], models[i + 1]
             record(a, response)
+            if every:
+                self._states_seen += 1
+                if self._states_seen % every == 0:
+                    cov.record_shapes(shapes(c, after))
             if response == "Ok":
+                decided(hits(c, before, am, True))
                 held = post(c, before, am, after)
                 if not held:
                     failure = Failure("post", i, f"post of {a}: " + "; ".join(held.reasons[:3]))
@@ -282,6 +296,7 @@ class Engine:
                     failure = Failure("write_isolation", i, f"write_isolation: {held.reason}")
                     break
                 continue
+            decided(hits(c, before, am, False))
             code = response[1]
             if after != before:
                 failure = Failure("error_unchanged", i, f"error {code} on {a} changed the state")

@@ -22,9 +22,9 @@ import random
 from dataclasses import dataclass
 
 from pyspec import semantics as sem
+from pyspec.generate import next_action
 from pyspec.model import Ok
 
-from .gen import next_action_model
 from .jstate import Json, owner_os
 from .pyspec_oracle import PyspecOracle
 from .scope import Scope
@@ -84,20 +84,18 @@ class PairChecker:
                 or not sem.os_equivalent(c, o, models[0], models[1])):
             return None
         events: list = []
-        # Actions are drawn from pyspec's model states (`next_action_model` draws
-        # what `next_action` would from their JSON encodings).
         for _ in range(rounds):
             for k in (0, 1):
                 for _ in range(rng.randint(0, OTHER_STEPS)):
-                    a = next_action_model(rng, self.scope, c, models[k])
-                    am = self.py.action(a)
+                    am = next_action(rng, self.scope, c, models[k])
+                    a = self.py.action_json(am)
                     if sem.os_action(c, models[k], am, o):
                         continue
                     models[k] = sem.step(c, models[k], am).result_state
                     events.append([str(k + 1), a])
             for _ in range(SYNC_TRIES):
-                a = next_action_model(rng, self.scope, c, models[0])
-                am = self.py.action(a)
+                am = next_action(rng, self.scope, c, models[0])
+                a = self.py.action_json(am)
                 if sem.os_action(c, models[0], am, o) and sem.os_action(c, models[1], am, o):
                     r1, r2 = sem.step(c, models[0], am), sem.step(c, models[1], am)
                     events.append(["both", a])

@@ -1,9 +1,9 @@
 """Pinned generation for `vcert mutate`: draw on the pristine source, check on
 the mutated one.
 
-The campaign's generator walks pyspec's own run to draw each next action, and
-its initial states consult pyspec's preconditions: a pyspec fault would steer
-the draws.  So `vcert mutate` splits the two across processes:
+The campaign's generator never calls pyspec's semantics, but it draws each
+next action from the state pyspec's own run reached: a pyspec fault in `step`
+would steer the draws.  So `vcert mutate` splits the two across processes:
 
 - `write_cases` runs in the unmutated `vcert mutate` process and draws, once
   per seed, exactly what a campaign would (`initial_case`, `Engine.generate`,

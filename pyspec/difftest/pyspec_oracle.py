@@ -36,6 +36,7 @@ class PyspecOracle:
         self._bytes_cache: dict[int, tuple[object, bytes]] = {}         # maps, states
         self._entry_cache: dict[int, tuple[object, int, bytes]] = {}    # map entries
         self._response_cache: dict[object, Json] = {}
+        self._action_json_cache: dict[object, Json] = {}
 
     def context(self, ctx: Json) -> object:
         key = repr(ctx)
@@ -51,6 +52,16 @@ class PyspecOracle:
 
     def action(self, action: Json) -> object:
         return _decode_memo(self._action_cache, 100_000, "action", action)
+
+    def action_json(self, action: object) -> Json:
+        """`codec.encode` for actions (drawn from a bounded scope: memoised)."""
+        cache = self._action_json_cache
+        j = cache.get(action)
+        if j is None:
+            if len(cache) >= 100_000:
+                cache.clear()
+            j = cache[action] = codec.encode(action)
+        return j
 
     def encode(self, value: object) -> Json:
         return codec.encode(value)
