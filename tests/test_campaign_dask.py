@@ -57,7 +57,13 @@ def dask_cluster(tmp_path):
                                "--no-dashboard", "--scheduler-file", str(info)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)]
     try:
-        wait_for(info.is_file, 60, "the scheduler")
+        def written() -> bool:     # the scheduler writes the file in more than one step
+            try:
+                return "address" in json.loads(info.read_text())
+            except (OSError, ValueError):
+                return False
+
+        wait_for(written, 60, "the scheduler")
         for _ in range(2):
             procs.append(subprocess.Popen(
                 [DASK, "worker", "--scheduler-file", str(info), "--nthreads", "1",

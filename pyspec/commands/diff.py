@@ -192,7 +192,9 @@ def _print_campaign(r: CampaignResult, summary: dict, out: Path) -> None:
         print(f"incomplete: finish it with  vcert diff --resume {out}")
     print(f"OS isolation: {r.pairs} paired runs, {r.pair_events} steps, "
           f"{r.pair_syncs} synchronised o-actions")
-    print(f"never hit: {', '.join(missed['cells']) or 'none'}")
+    unmet = [f"{group}:{name}" for group, names in missed.items() for name in names]
+    print(f"coverage: {r.coverage.covered()} of {r.coverage.total()} obligations met; "
+          f"never hit: {', '.join(unmet) or 'none'}")
     _print_findings(summary["findings"])
     print(f"summary: {out / 'summary.json'} (run {r.run})")
 

@@ -96,12 +96,6 @@ class CampaignResult:
                        interrupted=not self.complete)
 
 
-def covered(cov: Coverage) -> int:
-    """Coverage obligations hit so far (for the timeline)."""
-    return sum(1 for n in cov.cells.values() if n) + sum(1 for n in cov.hcalls.values() if n) \
-        + sum(1 for n in cov.close_calls.values() if n)
-
-
 class _Campaign:
     """The client's state while a campaign runs."""
 
@@ -144,7 +138,7 @@ class _Campaign:
         for ref in refs or []:
             self.keep(ref, data["batch"])
         self.progress.update(data["sequences"], data["steps"], len(refs or []),
-                             covered=covered(r.coverage))
+                             covered=r.coverage.covered())
         self.sample()
 
     def write_finding(self, finding: Finding, steps_before: int) -> dict:
@@ -210,7 +204,7 @@ class _Campaign:
         r = self.result
         r.timeline.append({"seconds": round(now, 3), "sequences": r.sequences, "steps": r.steps,
                            "findings": sum(len(v) for v in self.kept.values()),
-                           "covered": covered(r.coverage)})
+                           "covered": r.coverage.covered()})
         if len(r.timeline) > TIMELINE_MAX:
             r.timeline[:] = r.timeline[::2]
 
@@ -236,7 +230,7 @@ def run_campaign(cfg: CampaignConfig, resume: RunJournal | None = None) -> Campa
                                           {"mode": "campaign", **cfg.to_json()})
     total = batch_count(cfg)
     jobs = max(1, min(cfg.jobs, total or 1))
-    progress = Progress(cfg.sequences, enabled=cfg.progress)
+    progress = Progress(cfg.sequences, enabled=cfg.progress, obligations=Coverage().total())
     stopping = False
 
     def stop(signum: int, frame: object) -> None:
