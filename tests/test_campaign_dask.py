@@ -16,7 +16,6 @@ import pytest
 
 from campaign_helpers import REPO, batches_done, same_work, start_vcert, summary, vcert, wait_for
 from pyspec.difftest.campaign import CampaignConfig, report_campaign, run_campaign
-from pyspec.difftest.mutants import by_id, prepare
 from pyspec.driver import default_binary
 
 pytest.importorskip("distributed")
@@ -24,12 +23,6 @@ pytestmark = pytest.mark.skipif(not default_binary().is_file(),
                                 reason="the driver is not built (make driver)")
 
 DASK = shutil.which("dask") or ""
-
-
-@pytest.fixture(scope="module")
-def bad_driver(tmp_path_factory) -> Path:
-    _, binary = prepare(by_id(["ml-free-page-first"])[0], tmp_path_factory.mktemp("mutant"))
-    return binary
 
 
 def _campaign(out: Path, driver: Path, **kw) -> dict:

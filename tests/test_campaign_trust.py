@@ -18,18 +18,10 @@ from campaign_helpers import (FAKES, batches_done, same_work, start_vcert, summa
                               wait_for)
 from pyspec.difftest.campaign import CampaignConfig, report_campaign, run_campaign
 from pyspec.difftest.findings import load_finding
-from pyspec.difftest.mutants import by_id, prepare
 from pyspec.driver import default_binary
 
 pytestmark = pytest.mark.skipif(not default_binary().is_file(),
                                 reason="the driver is not built (make driver)")
-
-
-@pytest.fixture(scope="module")
-def bad_driver(tmp_path_factory) -> Path:
-    """A driver whose Page_pin takes the first free page in list order."""
-    _, binary = prepare(by_id(["ml-free-page-first"])[0], tmp_path_factory.mktemp("mutant"))
-    return binary
 
 
 # -- class 1: a campaign whose workers die never passes --------------------------------

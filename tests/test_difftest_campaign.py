@@ -32,13 +32,6 @@ pytestmark = pytest.mark.skipif(not default_binary().is_file(),
 
 
 @pytest.fixture(scope="module")
-def bad_driver(tmp_path_factory) -> Path:
-    """A driver whose Page_pin takes the first free page in list order."""
-    _, binary = prepare(by_id(["ml-free-page-first"])[0], tmp_path_factory.mktemp("mutant"))
-    return binary
-
-
-@pytest.fixture(scope="module")
 def del_window_driver(tmp_path_factory) -> Path:
     """A driver whose Del accepts hypervisor-window addresses: at seed 0 and
     length 5 its first finding comes in the tenth batch of 32 sequences."""

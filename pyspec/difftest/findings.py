@@ -90,34 +90,33 @@ _TYPES: dict[str, tuple[type, ...]] = {
 }
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Replace `path` with `text` in one step (reports, summaries)."""
+def _write_then(path: Path, text: str, place) -> None:
+    """Write `text` to a temporary file beside `path`, flush it to disk, then
+    `place(tmp, path)`; the temporary file never outlives the call."""
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     try:
         with open(tmp, "w", encoding="utf-8") as fh:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        place(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Replace `path` with `text` in one step (reports, summaries)."""
+    _write_then(path, text, os.replace)
 
 
 def write_new(path: Path, text: str) -> bool:
     """Create `path` holding `text` in one step, never replacing an existing
-    file; False when `path` already existed."""
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    file (a hard link fails if the name exists); False when it existed."""
     try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.link(tmp, path)
+        _write_then(path, text, os.link)
         return True
     except FileExistsError:
         return False
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 class FindingStore:
