@@ -31,6 +31,19 @@ JSON = Any  # a plain JSON value, as json.loads returns it
 DEFAULT_BINARY = Path(__file__).resolve().parent.parent / "extract" / "vcert-driver"
 BINARY_ENV_VAR = "VCERT_DRIVER"
 DEFAULT_TIMEOUT = 30.0
+# The driver refuses answers over its cap (16 MiB unless $VCERT_DRIVER_MAX_ANSWER
+# says otherwise, docs/protocol.md); a client reads at most four times that
+# before giving up on a line, so a driver that writes without end cannot
+# make it grow without bound.
+DRIVER_ANSWER_CAP = 16 * 1024 * 1024
+ANSWER_CAP_ENV_VAR = "VCERT_DRIVER_MAX_ANSWER"
+
+
+def answer_line_limit() -> int:
+    """The longest answer line a client reads, in bytes."""
+    raw = os.environ.get(ANSWER_CAP_ENV_VAR, "")
+    cap = int(raw) if raw.strip().isdigit() else DRIVER_ANSWER_CAP
+    return 4 * max(cap, DRIVER_ANSWER_CAP)
 _STDERR_TAIL = 2000
 
 
@@ -267,16 +280,24 @@ class Driver:
     def _read_line(self, process: subprocess.Popen[bytes], deadline: float) -> bytes:
         assert process.stdout is not None
         fd = process.stdout.fileno()
+        limit = answer_line_limit()
+        parts, size = [self._pending], len(self._pending)   # joined once: no quadratic copy
         with selectors.DefaultSelector() as selector:
             selector.register(fd, selectors.EVENT_READ)
-            while b"\n" not in self._pending:
+            while b"\n" not in parts[-1]:
+                if size > limit:
+                    self.close()
+                    raise DriverProtocolError(f"driver answered over {limit} bytes without "
+                                              "ending the line")
                 remaining = deadline - time.monotonic()
                 if remaining <= 0 or not selector.select(remaining):
                     raise self._timed_out(process)
                 chunk = os.read(fd, 1 << 16)
                 if not chunk:
                     raise self._crashed("closed its output")
-                self._pending += chunk
+                parts.append(chunk)
+                size += len(chunk)
+        self._pending = b"".join(parts)
         line, self._pending = self._pending.split(b"\n", 1)
         if self._pending:
             self.close()

@@ -255,3 +255,20 @@ def test_a_bare_name_is_found_here_or_on_path(driver_binary: Path, tmp_path: Pat
                 assert pipe.requests([{"id": 0, "op": "ping"}])[0]["pong"] is True
     with pytest.raises(DriverNotFound, match="does not exist here nor on PATH"):
         Driver("no-such-driver").ping()
+
+
+def test_clients_stop_reading_an_answer_that_never_ends(monkeypatch):
+    """A driver writing without end: each client gives up after a bounded
+    number of bytes (four times the driver's answer cap), well before the
+    watchdog, with a typed error."""
+    from pyspec.difftest.driver_pipe import DriverBadAnswer, DriverPipe
+    from pyspec.driver import Driver, DriverProtocolError
+
+    endless = Path(__file__).resolve().parent / "fakes" / "endless_driver.py"
+    monkeypatch.setenv("VCERT_DRIVER_MAX_ANSWER", "1")       # the client's floor: 64 MiB
+    with Driver(endless, timeout=120) as driver:
+        with pytest.raises(DriverProtocolError, match="without ending the line"):
+            driver.ping()
+    with DriverPipe(endless, timeout=120) as pipe:
+        with pytest.raises(DriverBadAnswer, match="without ending the line"):
+            pipe.raw_lines([b'{"id":0,"op":"ping"}'])

@@ -22,7 +22,9 @@ from pathlib import Path
 
 import orjson
 
-from pyspec.driver import answer_problem, default_binary, resolve_binary, spawn
+from pyspec.driver import (
+    answer_line_limit, answer_problem, default_binary, resolve_binary, spawn,
+)
 
 from .jstate import Json
 
@@ -102,13 +104,18 @@ class DriverPipe:
         watchdog = threading.Timer(self.timeout, expire)
         writer.start()
         watchdog.start()
+        limit = answer_line_limit()
         try:
             lines = []
             for _ in reqs:
-                line = proc.stdout.readline()
+                line = proc.stdout.readline(limit + 1)
                 if not line.endswith(b"\n"):
                     if timed_out.is_set():
                         raise DriverFailure(f"driver timed out after {self.timeout}s")
+                    if len(line) > limit:
+                        proc.kill()
+                        raise DriverBadAnswer(f"driver answered over {limit} bytes without "
+                                              "ending the line")
                     raise DriverFailure(f"driver exited (code {proc.poll()})")
                 lines.append(line[:-1])
         finally:
