@@ -65,13 +65,13 @@ class IntMap(Mapping[int, V], Generic[V]):
     ``_top``, at the end).  An update copies the overlay only, and the overlay is
     merged into a new flat dict when it outgrows the square root of the dict,
     so an update costs O(sqrt n), not O(n).  Iterating, comparing, hashing or
-    pickling an overlay first flattens it (once: the map keeps the merged dict).
+    pickling an overlay first merges its entries (once: the map keeps them).
     """
 
     # `get`, `items`, `values` and `keys` are the dict's own bound methods on a
     # flat map, stored per map: the checks make tens of lookups per step, each of
     # which was a Python call wrapping the dict's.
-    __slots__ = ("_items", "_top", "_gone", "_len", "_hash", "_memo",
+    __slots__ = ("_items", "_top", "_gone", "_len", "_merged", "_hash", "_memo",
                  "get", "items", "values", "keys")
 
     def __init__(self, items: Mapping[int, V] | Iterable[tuple[int, V]] = ()) -> None:
@@ -83,6 +83,10 @@ class IntMap(Mapping[int, V], Generic[V]):
         self._items = items
         self._top: dict[int, V] | None = None
         self._hash: int | None = None
+        self._read(items)
+
+    def _read(self, items: dict[int, V]) -> None:
+        """Serve reads from ``items`` (the map's entries, in order)."""
         self.get = items.get  # type: ignore[method-assign]
         self.items = items.items  # type: ignore[method-assign]
         self.values = items.values  # type: ignore[method-assign]
@@ -100,12 +104,11 @@ class IntMap(Mapping[int, V], Generic[V]):
     def _overlay(cls, base: dict[int, V], top: dict[int, V], gone: frozenset[int],
                  length: int) -> IntMap[V]:
         if len(top) + len(gone) > max(64, isqrt(len(base))):
-            merged = {k: v for k, v in base.items() if k not in gone} if gone else base.copy()
-            merged.update(top)   # changed keys stay in place, new ones go last, in order
-            return cls._adopt(merged)
+            return cls._adopt(_merge(base, top, gone))
         new = cls.__new__(cls)
         new._memo = None
-        new._items, new._top, new._gone, new._len, new._hash = base, top, gone, length, None
+        new._items, new._top, new._gone, new._len = base, top, gone, length
+        new._merged = new._hash = None
         new.get = new._overlay_get  # type: ignore[method-assign]
         new.items = new._flat_items  # type: ignore[method-assign]
         new.values = new._flat_values  # type: ignore[method-assign]
@@ -119,13 +122,15 @@ class IntMap(Mapping[int, V], Generic[V]):
         return default if key in self._gone else self._items.get(key, default)
 
     def _flat(self) -> dict[int, V]:
-        """The entries as one dict in iteration order (flattening an overlay)."""
-        if self._top is not None:
-            top, gone, base = self._top, self._gone, self._items
-            merged = {k: v for k, v in base.items() if k not in gone} if gone else base.copy()
-            merged.update(top)
-            self._bind(merged)
-        return self._items
+        """The entries as one dict in iteration order.  An overlay merges them
+        once and then reads from the merged dict; it stays an overlay for its
+        updates and for ``changed_since``."""
+        if self._top is None:
+            return self._items
+        if self._merged is None:
+            self._merged = _merge(self._items, self._top, self._gone)
+            self._read(self._merged)
+        return self._merged
 
     def _flat_items(self):  # type: ignore[no-untyped-def]
         return self._flat().items()
@@ -202,7 +207,8 @@ class IntMap(Mapping[int, V], Generic[V]):
         ``remove`` hand it, updated in place by ``follow``, to the new map, so
         that a sequence of updates keeps one index; the old map, if asked
         again, builds a new one.  (Indexes are caches: invisible in the map's
-        value, equality and pickling.)"""
+        value, equality and pickling.  The hand-over is not atomic: threads
+        should not update one map concurrently while it carries indexes.)"""
         memo = self._memo
         if memo is None:
             memo = self._memo = {}
@@ -242,6 +248,14 @@ class IntMap(Mapping[int, V], Generic[V]):
 
     def __repr__(self) -> str:
         return f"IntMap({self._flat()!r})"
+
+
+def _merge(base: dict[int, V], top: dict[int, V], gone: frozenset[int]) -> dict[int, V]:
+    """An overlay's entries in order: the keys of ``top`` that are in ``base``
+    (and not ``gone``) keep their place, the others follow in ``top``'s order."""
+    merged = {k: v for k, v in base.items() if k not in gone} if gone else base.copy()
+    merged.update(top)
+    return merged
 
 
 IndexT = TypeVar("IndexT", bound="Index")

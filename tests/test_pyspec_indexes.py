@@ -6,6 +6,7 @@ both paths."""
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from collections.abc import Iterator
 from contextlib import contextmanager
 from unittest import mock
@@ -14,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pyspec import codec, model
+from pyspec.difftest import validity
 from pyspec.generate import Bias, Scope, generate_state, next_action
 from pyspec.model import NO_OWNER, OTHER, PT, RW, IntMap, Os, Page
 from pyspec.semantics import derived, step
@@ -47,8 +49,8 @@ def indexed(s: model.State) -> tuple[object, set]:
                                     if mapped_by_own_table(s, o, ma)}
 
 
-def run(seed: int, length: int) -> tuple[list[model.State], list]:
-    """The states and (action kind, response) pairs of a generated run."""
+def run(seed: int, length: int) -> tuple[model.Context, list[model.State], list]:
+    """The context, states and (action kind, response) pairs of a generated run."""
     rng = random.Random(seed)
     scope = SCOPES[seed % len(SCOPES)]
     ctx, s = generate_state(rng, scope)
@@ -59,7 +61,7 @@ def run(seed: int, length: int) -> tuple[list[model.State], list]:
         steps.append((a.TAG, r.response))
         s = r.result_state
         states.append(s)
-    return states, steps
+    return ctx, states, steps
 
 
 def test_steps_on_overlays_and_indexes_equal_steps_on_flat_maps_and_scans():
@@ -69,9 +71,9 @@ def test_steps_on_overlays_and_indexes_equal_steps_on_flat_maps_and_scans():
     kinds: set = set()
     for seed in range(40):
         with large_from(NEVER):
-            flat, flat_steps = run(seed, 60)
+            _, flat, flat_steps = run(seed, 60)
         with large_from(0):
-            over, steps = run(seed, 60)
+            _, over, steps = run(seed, 60)
             answers = [indexed(s) for s in over]
         assert steps == flat_steps
         assert [codec.encode(s) for s in over] == [codec.encode(s) for s in flat]
@@ -80,6 +82,26 @@ def test_steps_on_overlays_and_indexes_equal_steps_on_flat_maps_and_scans():
     for kind in ("Page_pin", "Page_unpin", "New", "Del"):   # the runs took every path
         assert (kind, model.OK) in kinds
     assert ("Page_unpin", model.Error(model.ErrorCode.Page_in_use)) in kinds
+
+
+def test_incremental_validity_on_overlays_is_the_full_check():
+    """validity.next_flags, which compares two large mems by the keys their
+    overlays set, gives full_flags along runs and after arbitrary edits."""
+    verdicts = set()
+    for seed in range(20):
+        rng = random.Random(seed)
+        with large_from(0):
+            ctx, states, _ = run(seed, 40)
+            prev, flags = states[0], validity.full_flags(ctx, states[0])
+            for s in states[1:]:
+                flags = validity.next_flags(ctx, prev, flags, s)
+                assert flags == validity.full_flags(ctx, s)
+                prev = s
+                edited = replace(s, mem=edit(rng, s.mem))
+                incremental = validity.next_flags(ctx, s, flags, edited)
+                assert incremental == validity.full_flags(ctx, edited)
+                verdicts.add(incremental)
+    assert len(verdicts) > 4
 
 
 def test_indexes_follow_arbitrary_updates_of_mem():
@@ -98,8 +120,7 @@ def test_indexes_follow_arbitrary_updates_of_mem():
                 assert {o: c for o, c in mapped.counts.items() if c} == {
                     o: c for o, c in fresh_mapped.counts.items() if c}
                 mem = edit(rng, mem)
-                state = model.State(s.active_os, s.exec_mode, s.activity, s.oss, s.hyp, mem)
-                assert indexed(state) == scanned(state)
+                assert indexed(replace(s, mem=mem)) == scanned(replace(s, mem=mem))
 
 
 def edit(rng: random.Random, mem: IntMap) -> IntMap:
