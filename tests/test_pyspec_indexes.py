@@ -117,8 +117,8 @@ def test_indexes_follow_arbitrary_updates_of_mem():
                 free, mapped = mem.memo(FreePages), mem.memo(MappedBy)
                 fresh_free, fresh_mapped = FreePages(mem), MappedBy(mem)
                 assert free.least(mem) == fresh_free.least(mem)
-                assert {o: c for o, c in mapped.counts.items() if c} == {
-                    o: c for o, c in fresh_mapped.counts.items() if c}
+                assert {o: +c for o, c in mapped.counts.items() if +c} == {
+                    o: +c for o, c in fresh_mapped.counts.items() if +c}
                 mem = edit(rng, mem)
                 assert indexed(replace(s, mem=mem)) == scanned(replace(s, mem=mem))
 

@@ -10,6 +10,7 @@ that page, to the next state's ``mem``.  Both answer exactly as the scans in
 
 from __future__ import annotations
 
+from collections import Counter
 from heapq import heapify, heappop, heappush
 
 from pyspec.model import MISSING, PT, IntMap, Madd, No_Owner, Os, OsIdent
@@ -44,12 +45,12 @@ class FreePages:
 
 class MappedBy:
     """For each guest ``o``, how many entries of the page tables owned by ``o``
-    map to each machine address (addresses counted zero times are absent)."""
+    map to each machine address."""
 
     __slots__ = ("counts",)
 
     def __init__(self, mem: IntMap) -> None:
-        self.counts: dict[OsIdent, dict[Madd, int]] = {}
+        self.counts: dict[OsIdent, Counter[Madd]] = {}
         for page in mem.values():
             self._add(page, 1)
 
@@ -57,17 +58,11 @@ class MappedBy:
         """Count ``page``'s table entries ``sign`` times (if it is a guest's table)."""
         if page is MISSING or not isinstance(page.content, PT) or not isinstance(page.owner, Os):
             return
-        counts = self.counts.setdefault(page.owner.o, {})
-        for ma in page.content.m.values():
-            self._bump(counts, ma, sign)
-
-    @staticmethod
-    def _bump(counts: dict[Madd, int], ma: Madd, sign: int) -> None:
-        n = counts.get(ma, 0) + sign
-        if n:
-            counts[ma] = n
+        counts = self.counts.setdefault(page.owner.o, Counter())
+        if sign > 0:
+            counts.update(page.content.m.values())
         else:
-            del counts[ma]
+            counts.subtract(page.content.m.values())
 
     def follow(self, key: int, old: object, new: object) -> None:
         changes = _table_changes(old, new)
@@ -75,16 +70,16 @@ class MappedBy:
             self._add(old, -1)
             self._add(new, 1)
             return
-        counts = self.counts.setdefault(new.owner.o, {})  # type: ignore[union-attr]
+        counts = self.counts.setdefault(new.owner.o, Counter())  # type: ignore[union-attr]
         for before, after in changes:
             if before is not MISSING:
-                self._bump(counts, before, -1)
+                counts[before] -= 1
             if after is not MISSING:
-                self._bump(counts, after, 1)
+                counts[after] += 1
 
     def mapped(self, o: OsIdent, ma: Madd) -> bool:
         counts = self.counts.get(o)
-        return counts is not None and ma in counts
+        return counts is not None and counts[ma] > 0
 
 
 def _table_changes(old: object, new: object) -> list[tuple[object, object]] | None:
