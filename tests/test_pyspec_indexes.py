@@ -5,6 +5,7 @@ both paths."""
 
 from __future__ import annotations
 
+import pickle
 import random
 from dataclasses import replace
 from collections.abc import Iterator
@@ -120,6 +121,7 @@ def test_indexes_follow_arbitrary_updates_of_mem():
                 assert {o: +c for o, c in mapped.counts.items() if +c} == {
                     o: +c for o, c in fresh_mapped.counts.items() if +c}
                 mem = edit(rng, mem)
+                assert mem.memo(FreePages) is free and mem.memo(MappedBy) is mapped  # handed on
                 assert indexed(replace(s, mem=mem)) == scanned(replace(s, mem=mem))
 
 
@@ -175,3 +177,5 @@ def test_overlays_read_like_a_dict_in_coq_order(ops, large):
         assert [k in version for k in range(42)] == [k in want for k in range(42)]
         assert list(version.items()) == list(want.items())
         assert version == IntMap(want) and hash(version) == hash(IntMap(want))
+        back = pickle.loads(pickle.dumps(version))
+        assert back == version and list(back.items()) == list(want.items())
