@@ -17,10 +17,12 @@ from pyspec.generate import (
     ACTION_KINDS, Bias, Scope, generate_state, near_miss, next_action, plausible_hcall,
     uniform_action,
 )
-from pyspec.model import PT, RW
+from pyspec.generate.plausible import in_use
+from pyspec.model import PT, RW, Chmod, HC_unpin, Hcall, OsActivity, Ret_ctrl
 from pyspec.semantics import first_invalid, step
 
 PACKAGE = Path(gen.__file__).parent
+RUNNING, WAITING = OsActivity.Running, OsActivity.Waiting
 SCOPES = [Scope(), Scope(guests=2, pages=5, vadds=3, padds=4, window=1, trusted=1),
           Scope(guests=4, pages=20, vadds=10, window=3, hcall_rate=0.8)]
 
@@ -73,7 +75,10 @@ def test_draws_depend_on_the_seed_alone_and_states_are_valid(scope):
         assert first_invalid(ctx, s) is None
 
 
-def test_every_action_kind_is_drawn_and_most_steps_succeed():
+def test_every_action_kind_is_drawn_and_many_steps_succeed():
+    """Many steps succeed, not most: a share is drawn on purpose on the side
+    of a precondition that refuses (Chmod with a hypercall pending, Ret_ctrl
+    while the hypervisor runs, a trusted guest's hypercall, an unpin in use)."""
     kinds, ok, total = set(), 0, 0
     for seed in range(60):
         rng = random.Random(seed)
@@ -86,7 +91,7 @@ def test_every_action_kind_is_drawn_and_most_steps_succeed():
             total += 1
             s = r.result_state
     assert kinds == set(ACTION_KINDS)
-    assert ok > 0.6 * total
+    assert ok > 0.4 * total
 
 
 def test_near_misses_change_exactly_one_field():
@@ -125,6 +130,69 @@ def test_plausible_hcalls_mostly_name_the_right_kind_of_page():
     assert kinds[("HC_new", PT)] > 0 and kinds[("HC_lswitch", RW)] > 0
     assert kinds[("HC_new", PT)] * 5 < kinds[("HC_new", RW)]
     assert kinds[("HC_lswitch", RW)] * 5 < kinds[("HC_lswitch", PT)]
+
+
+def walk(seeds: range, length: int, scope: Scope = Scope()):
+    """(context, state, next action) along runs from generated states."""
+    for seed in seeds:
+        rng = random.Random(seed)
+        ctx, s = generate_state(rng, scope)
+        for _ in range(length):
+            a = next_action(rng, scope, ctx, s)
+            yield ctx, s, a
+            s = step(ctx, s, a).result_state
+
+
+def share(pairs) -> float:
+    """The share of true second members among the pairs whose first is true."""
+    hits = [b for a, b in pairs if a]
+    assert len(hits) > 200, len(hits)
+    return sum(hits) / len(hits)
+
+
+# The draws below decide a precondition; without their biases the shares are
+# well below the bounds (measured on the generator before them, in the order
+# asserted: 0.50, 0.26; 0.08, 0.011, 0.011, 0.028; 0.29).
+
+def test_initial_states_mostly_mix_trust_and_start_on_a_pending_hypercall():
+    states = [generate_state(random.Random(seed), Scope()) for seed in range(400)]
+    mixed = [(True, 0 < len(ctx.trusted_oss) < len(s.oss)) for ctx, s in states]
+    asking = [(len(ctx.trusted_oss) < len(s.oss),
+               s.oss[s.active_os].hcall is not None and s.activity is OsActivity.Waiting)
+              for ctx, s in states]
+    assert share(mixed) >= 0.75
+    assert share(asking) >= 0.55
+
+
+def test_control_actions_are_drawn_where_their_preconditions_decide():
+    seen = list(walk(range(200), 40))
+    pending = [(s.activity is WAITING and s.oss[s.active_os].hcall is not None,
+                type(a) is Chmod) for _, s, a in seen]
+    ret_waiting = [(s.activity is WAITING, type(a) is Ret_ctrl) for _, s, a in seen]
+    chmod_running = [(s.activity is RUNNING, type(a) is Chmod) for _, s, a in seen]
+    trusted_hcall = [(s.activity is RUNNING and ctx.trusted(s.active_os), type(a) is Hcall)
+                     for ctx, s, a in seen]
+    assert share(pending) >= 0.2
+    assert share(ret_waiting) >= 0.03
+    assert share(chmod_running) >= 0.04
+    assert share(trusted_hcall) >= 0.06
+
+
+def test_trusted_guests_unpin_mapped_pages_more_than_untrusted_ones_ask_to():
+    """A trusted guest's refused unpin costs one step; an untrusted guest's
+    refused request stays pending for good, so those name mapped pages less."""
+    trusted, untrusted = [], []
+    for seed in range(300):
+        rng = random.Random(seed)
+        ctx, s = generate_state(rng, Scope())
+        for o in s.oss:
+            mapped = in_use(s, o)[1]
+            for _ in range(10 if mapped else 0):
+                h = plausible_hcall(rng, Scope(), ctx, s, o)
+                if type(h) is HC_unpin:
+                    (trusted if ctx.trusted(o) else untrusted).append((True, h.pa in mapped))
+    assert share(trusted) >= 0.55
+    assert share(untrusted) <= 0.45
 
 
 def test_bias_weights_steer_the_uniform_share():

@@ -71,9 +71,11 @@ def test_generated_states_cover_the_interesting_shapes():
                     "several tables", "window mapped", "orphan"}
 
 
-def test_generated_actions_mostly_pass_their_precondition():
+def test_generated_actions_often_pass_their_precondition():
+    # Not most: the generator draws the refusing side of some preconditions on
+    # purpose (Chmod with a hypercall pending, ...; docs/difftest.md).
     outcomes = [pre(ctx, s, a) is None for ctx, s, a in runs(range(40), 25, 0.1)]
-    assert sum(outcomes) / len(outcomes) > 0.6
+    assert sum(outcomes) / len(outcomes) > 0.4
     kinds = {type(a).__name__ for _, _, a in runs(range(40), 25, 0.1)}
     assert len(kinds) == 14
 

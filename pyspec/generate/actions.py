@@ -5,13 +5,17 @@ addresses on the right side of the window, hypercalls whose service would
 probably succeed, `Switch`, `Ret_ctrl`, `Chmod`); a share (`Bias.error_share`)
 is uniform over the whole scope, so that every error path is exercised.
 Hypercalls come out as episodes: after `Hcall h` the hypervisor mostly serves
-`h` (`SERVE_SHARE`), then hands the CPU back with `Chmod`.  A few draws are near misses on
-purpose, each one condition away from succeeding, which uniform draws almost
-never are: a service whose hypercall differs from the pending one in exactly
-one field (`NEAR_MISS_SHARE`), a service or a switch in the wrong activity, a
-trusted guest's privileged action while another guest runs (`ODD_SERVICE_SHARE`),
-a trusted guest asking by hypercall (`TRUSTED_HCALL_SHARE`), a switch to a guest
-that does not exist (`UNKNOWN_SWITCH_SHARE`).
+`h` (`SERVE_SHARE`), then hands the CPU back with `Chmod`.  Other draws are
+on purpose on the refusing side of one precondition, where uniform draws
+rarely land: `Chmod` while the active guest's hypercall is pending
+(`PENDING_CHMOD_SHARE`), `Ret_ctrl` while the hypervisor runs and `Chmod`
+while a guest runs (`WRONG_ACTIVITY_SHARE`), a service whose hypercall differs
+from the pending one in exactly one field (`NEAR_MISS_SHARE`), a service or a
+switch in the wrong activity, a trusted guest's privileged action while
+another guest runs (`ODD_SERVICE_SHARE`), a trusted guest asking by hypercall
+(`TRUSTED_HCALL_SHARE`), a switch to a guest that does not exist
+(`UNKNOWN_SWITCH_SHARE`).  These decide at the first draw that meets them, so
+they are frequent from the first action of a run, not just possible.
 
 `Bias` re-weights the uniform share (e.g. towards actions whose coverage
 obligations are still unhit); it is the only way guidance enters the draw.
@@ -34,11 +38,30 @@ from .scope import Scope
 ACTION_KINDS = ("Read", "Write", "Read_hyper", "Write_hyper", "Hcall", "New", "Del",
                 "Lswitch", "Switch", "Ret_ctrl", "Chmod", "Page_pin", "Page_unpin", "Silent")
 ERROR_SHARE = 0.15         # uniform draws
-NEAR_MISS_SHARE = 0.08     # services of a pending hypercall with one field changed
+# While a guest runs: its accesses, Ret_ctrl, Chmod (WRONG_ACTIVITY_SHARE), odd
+# services, else a request (a hypercall, or a trusted guest's privileged action).
+ACCESS_SHARE = 0.45
+RET_CTRL_SHARE = 0.1
 ODD_SERVICE_SHARE = 0.04   # services (or privileged actions) in the wrong activity
-TRUSTED_HCALL_SHARE = 0.05  # of a running trusted guest's requests: a hypercall anyway
-SERVE_SHARE = 0.8          # the hypervisor serves the active guest's pending hypercall
+# Of a running trusted guest's requests: a hypercall anyway, the refusing side
+# of Hcall's precondition (Trusted_os_hcall).
+TRUSTED_HCALL_SHARE = 0.3
+# While the active guest's hypercall is pending: Chmod, refused with
+# Pending_hcall (the state where Chmod's precondition decides), the service, or
+# else what the hypervisor does otherwise (a switch leaves a refused request).
+PENDING_CHMOD_SHARE = 0.3
+SERVE_SHARE = 0.5
+NEAR_MISS_SHARE = 0.08     # of services: the pending hypercall with one field changed
+# Otherwise, while the hypervisor runs: Ret_ctrl (WRONG_ACTIVITY_SHARE), Chmod,
+# Switch (about as often: the other guests get the CPU too), serving another
+# guest's hypercall, else a hypervisor access.
+CHMOD_SHARE = 0.35
+SWITCH_SHARE = 0.3
+SERVE_OTHER_SHARE = 0.15
 UNKNOWN_SWITCH_SHARE = 0.1  # of plausible switches: to a guest that does not exist
+# Ret_ctrl while the hypervisor runs, Chmod while a guest runs: each control
+# action's activity precondition, decided the refusing way.
+WRONG_ACTIVITY_SHARE = 0.08
 
 
 @dataclass(frozen=True)
@@ -145,56 +168,85 @@ def _serve_pending(rng: random.Random, scope: Scope, ctx: Context, s: State, o: 
 
 
 def plausible_action(rng: random.Random, scope: Scope, ctx: Context, s: State) -> Action:
+    if s.activity is OsActivity.Running:
+        return _while_running(rng, scope, ctx, s)
+    return _while_waiting(rng, scope, ctx, s)
+
+
+def _while_running(rng: random.Random, scope: Scope, ctx: Context, s: State) -> Action:
+    """The running guest's accesses and requests, a few odd services."""
+    o = s.active_os
+    trusted = ctx.trusted_oss
+    r = rng.random()
+    if r < ACCESS_SHARE:
+        return _access(rng, scope, ctx, s, hyper=False)
+    r -= ACCESS_SHARE
+    if r < RET_CTRL_SHARE:
+        return RET_CTRL
+    r -= RET_CTRL_SHARE
+    if r < WRONG_ACTIVITY_SHARE:
+        return CHMOD
+    r -= WRONG_ACTIVITY_SHARE
+    if r < ODD_SERVICE_SHARE:
+        # The hypervisor acting while a guest runs: Wrong_os_activity
+        # (untrusted, or a switch) or Not_active_os (another trusted guest).
+        waiting = _pending(s)
+        odd = rng.random()
+        if odd < 0.25:
+            # To a trusted guest if there is one: let through, the switch
+            # would leave a trusted guest active in user mode.
+            return Switch(rng.choice([g for g in trusted if g in s.oss] or list(s.oss)))
+        if waiting and odd < 0.6:
+            k, h = rng.choice(waiting)
+            return serve(k, h)
+        others = [g for g in trusted if g != o and g in s.oss]
+        if others:
+            g = rng.choice(others)
+            return serve(g, plausible_hcall(rng, scope, ctx, s, g))
+    if o in trusted and rng.random() >= TRUSTED_HCALL_SHARE:
+        return serve(o, plausible_hcall(rng, scope, ctx, s, o))
+    return Hcall(plausible_hcall(rng, scope, ctx, s, o))
+
+
+def _while_waiting(rng: random.Random, scope: Scope, ctx: Context, s: State) -> Action:
+    """The hypervisor's turn: serve, hand back the CPU, switch, its own accesses."""
     o = s.active_os
     info = s.oss.get(o)
-    trusted = ctx.trusted_oss
-    if s.activity is OsActivity.Running:
-        r = rng.random()
-        if r < 0.45:
-            return _access(rng, scope, ctx, s, hyper=False)
-        if r < 0.55:
-            return RET_CTRL
-        if r < 0.55 + ODD_SERVICE_SHARE:
-            # The hypervisor acting while a guest runs: Wrong_os_activity
-            # (untrusted, or a switch) or Not_active_os (another trusted guest).
-            waiting = _pending(s)
-            odd = rng.random()
-            if odd < 0.25:
-                # To a trusted guest if there is one: let through, the switch
-                # would leave a trusted guest active in user mode.
-                return Switch(rng.choice([g for g in trusted if g in s.oss] or list(s.oss)))
-            if waiting and odd < 0.6:
-                k, h = rng.choice(waiting)
-                return serve(k, h)
-            others = [g for g in trusted if g != o and g in s.oss]
-            if others:
-                g = rng.choice(others)
-                return serve(g, plausible_hcall(rng, scope, ctx, s, g))
-        if o in trusted and rng.random() >= TRUSTED_HCALL_SHARE:
-            return serve(o, plausible_hcall(rng, scope, ctx, s, o))
-        return Hcall(plausible_hcall(rng, scope, ctx, s, o))
     pending = info.hcall if info is not None else None
-    if pending is not None and rng.random() < SERVE_SHARE:
-        return _serve_pending(rng, scope, ctx, s, o, pending)
     r = rng.random()
-    if r < 0.45:
+    if pending is not None:
+        if r < PENDING_CHMOD_SHARE:
+            return CHMOD
+        r -= PENDING_CHMOD_SHARE
+        if r < SERVE_SHARE:
+            return _serve_pending(rng, scope, ctx, s, o, pending)
+        r = rng.random()
+    if r < WRONG_ACTIVITY_SHARE:
+        return RET_CTRL
+    r -= WRONG_ACTIVITY_SHARE
+    if r < CHMOD_SHARE:
         return CHMOD
-    if r < 0.65:
-        if rng.random() < UNKNOWN_SWITCH_SHARE:
-            # A guest that does not exist (ids go one beyond the scope's).
-            unknown = [g for g in range(scope.guests + 3) if g not in s.oss]
-            if unknown:
-                return Switch(rng.choice(unknown))
-        return Switch(rng.choice(list(s.oss)))
-    if r < 0.8:
-        waiting = _pending(s)
-        if waiting:
-            k, h = rng.choice(waiting)
-            return _serve_pending(rng, scope, ctx, s, k, h)
-    if r < 0.8 + ODD_SERVICE_SHARE and o in trusted:
+    r -= CHMOD_SHARE
+    if r < SWITCH_SHARE:
+        return _switch(rng, scope, s)
+    r -= SWITCH_SHARE
+    waiting = _pending(s)
+    if r < SERVE_OTHER_SHARE and waiting:
+        k, h = rng.choice(waiting)
+        return _serve_pending(rng, scope, ctx, s, k, h)
+    if r < SERVE_OTHER_SHARE + ODD_SERVICE_SHARE and o in ctx.trusted_oss:
         # A trusted guest's privileged action while it waits: Wrong_os_activity.
         return serve(o, plausible_hcall(rng, scope, ctx, s, o))
     return _access(rng, scope, ctx, s, hyper=True)
+
+
+def _switch(rng: random.Random, scope: Scope, s: State) -> Action:
+    if rng.random() < UNKNOWN_SWITCH_SHARE:
+        # A guest that does not exist (ids go one beyond the scope's).
+        unknown = [g for g in range(scope.guests + 3) if g not in s.oss]
+        if unknown:
+            return Switch(rng.choice(unknown))
+    return Switch(rng.choice(list(s.oss)))
 
 
 def next_action(rng: random.Random, scope: Scope, ctx: Context, s: State,

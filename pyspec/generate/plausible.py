@@ -23,13 +23,22 @@ PTYPES = (Ptype.T_RW, Ptype.T_PT)
 # Share of plausible HC_new (HC_lswitch) that name one of the guest's pages that
 # is not RW (not a page table) instead, when it holds one: serving it meets
 # Wrong_page_type after the gate has passed.
-WRONG_KIND_SHARE = 0.06
+WRONG_KIND_SHARE = 0.1
 # Share of plausible HC_new and HC_del that name a hypervisor-window address:
 # serving it meets No_access_va_os after the gate has passed.
 WINDOW_SHARE = 0.03
 # Share of plausible HC_unpin that name a page still in use (mostly a page one of
 # the guest's tables maps, else the current table): serving it meets Page_in_use.
-IN_USE_SHARE = 0.25
+# A trusted guest unpins by itself and carries on after the error; an untrusted
+# guest's refused request stays pending for good (nothing else clears it), so
+# its requests name pages in use less often.
+IN_USE_SHARE = 0.8
+ASKED_IN_USE_SHARE = 0.25
+MAPPED_SHARE = 0.85  # of those: a page a table maps, else the current table
+# Weights of the hypercall kinds possible for the guest (1 if absent): unpins
+# count double, as their service decides three ways past the gate (a free page,
+# a page a table maps, the current table).
+KIND_WEIGHTS = {"unpin": 2.0}
 
 EMPTY: IntMap = IntMap()
 
@@ -120,11 +129,12 @@ def plausible_hcall(rng: random.Random, scope: Scope, ctx: Context, s: State,
         kinds.append("pin")
     free, mapped, current = in_use(s, o) if held else ([], [], [])
     used = mapped + current
-    if free or (used and rng.random() < IN_USE_SHARE):
+    in_use_share = IN_USE_SHARE if ctx.trusted(o) else ASKED_IN_USE_SHARE
+    if free or (used and rng.random() < in_use_share):
         kinds.append("unpin")
     if not kinds:
         return uniform_hcall(rng, scope)
-    kind = rng.choice(kinds)
+    kind = rng.choices(kinds, [KIND_WEIGHTS.get(k, 1.0) for k in kinds])[0]
     if kind == "new":
         in_window = window and rng.random() < WINDOW_SHARE
         va = rng.choice(window if in_window else accessible_vas(ctx, scope))
@@ -139,11 +149,11 @@ def plausible_hcall(rng: random.Random, scope: Scope, ctx: Context, s: State,
     if kind == "pin":
         return HC_pin(rng.choice([pa for pa in range(scope.padds) if pa not in held]),
                       rng.choice(PTYPES))
-    if free and (not used or rng.random() >= IN_USE_SHARE):
+    if free and (not used or rng.random() >= in_use_share):
         return HC_unpin(rng.choice(free))
     # In use: mostly a mapped page, else the current table.
-    return HC_unpin(rng.choice(mapped if mapped and (not current or rng.random() < 0.7)
-                               else current))
+    to_mapped = mapped and (not current or rng.random() < MAPPED_SHARE)
+    return HC_unpin(rng.choice(mapped if to_mapped else current))
 
 
 def uniform_hcall(rng: random.Random, scope: Scope) -> HyperCall:

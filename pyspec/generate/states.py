@@ -1,8 +1,10 @@
 """Random valid states: `generate_state(rng, scope)`.
 
 The shapes that make bugs show are all drawn with fair odds: trusted and
-untrusted guests, running and waiting, pending hypercalls of every kind
-(`scope.hcall_rate` per untrusted guest), a hypervisor window shared by
+untrusted guests, mostly both in one state (`MIXED_SHARE`), running and
+waiting, pending hypercalls of every kind (`scope.hcall_rate` per untrusted
+guest; and mostly, `ASKING_ACTIVE_SHARE`, the active guest is an untrusted one
+waiting on its own), a hypervisor window shared by
 every guest and mapped to `Hyp` pages (some of them `Other`, so that
 `Read_hyper`/`Write_hyper` meet `Wrong_page_type`), free pages, several page
 tables per guest (so some are owned but not current), pages a guest owns
@@ -27,12 +29,19 @@ VALUES = range(100)           # contents of the RW pages of generated states
 HYP_PAGE_SHARE = 0.15         # of the pages beyond the guests' first tables
 OWNED_SHARE = 0.7             # of the remaining pages, owned by a guest (else free)
 OTHER_HYP_PAGE_SHARE = 0.15   # states with one hypervisor page turned into Other
+# States with an untrusted guest: one of them is active and waits on its own
+# pending hypercall (drawn if it had none) this often.  There Chmod and the
+# hypercall gate decide, from the first action of a run on.
+ASKING_ACTIVE_SHARE = 0.7
+# States with guests of both kinds (else any count, all or none trusted too):
+# both gates side by side, a trusted guest acting while an untrusted one waits.
+MIXED_SHARE = 0.85
 
 
 def generate_state(rng: random.Random, scope: Scope = Scope()) -> tuple[Context, State]:
     """A random valid state of `scope` and its context."""
     guests = rng.sample(range(scope.guests + 2), scope.guests)
-    n_trusted = scope.trusted if scope.trusted is not None else rng.randint(0, scope.guests)
+    n_trusted = scope.trusted if scope.trusted is not None else _trusted_count(rng, scope)
     window = rng.sample(range(scope.vadds), scope.window)
     ctx = Context(tuple(window), tuple(rng.sample(guests, n_trusted)))
 
@@ -94,11 +103,25 @@ def generate_state(rng: random.Random, scope: Scope = Scope()) -> tuple[Context,
     for o in guests:
         if not ctx.trusted(o) and rng.random() < scope.hcall_rate:
             oss[o] = OsInfo(oss[o].curr_page, plausible_hcall(rng, scope, ctx, s, o))
-    active = rng.choice(guests)
+    untrusted = [o for o in guests if not ctx.trusted(o)]
+    if untrusted and rng.random() < ASKING_ACTIVE_SHARE:
+        active = rng.choice(untrusted)
+        if oss[active].hcall is None:
+            oss[active] = OsInfo(oss[active].curr_page,
+                                 plausible_hcall(rng, scope, ctx, s, active))
+    else:
+        active = rng.choice(guests)
     running = oss[active].hcall is None and rng.random() < 0.5
     activity = OsActivity.Running if running else OsActivity.Waiting
     mode = Mode.Usr if running and not ctx.trusted(active) else Mode.Svc
     return ctx, State(active, mode, activity, IntMap(oss), s.hyp, s.mem)
+
+
+def _trusted_count(rng: random.Random, scope: Scope) -> int:
+    """Mostly guests of both kinds, else any count (all or none trusted too)."""
+    if scope.guests > 1 and rng.random() < MIXED_SHARE:
+        return rng.randint(1, scope.guests - 1)
+    return rng.randint(0, scope.guests)
 
 
 def _maybe_value(rng: random.Random) -> int | None:
