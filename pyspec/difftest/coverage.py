@@ -143,6 +143,15 @@ class Coverage:
                    "decisions": self.decisions, "shapes": self.shapes}[group]
         return {name: counter[name] for name in obligations(group)}
 
+    def size(self) -> int:
+        """Distinct keys recorded: it grows exactly when something is met first."""
+        return (len(self.cells) + len(self.hcalls) + len(self.close_calls)
+                + len(self.decisions) + len(self.shapes))
+
+    def met(self) -> set[str]:
+        """The reachable obligations met, as "group:name"."""
+        return {f"{g}:{name}" for g in GROUPS for name, n in self.counts(g).items() if n}
+
     def covered(self) -> int:
         """How many reachable obligations, over every group, were met."""
         return sum(1 for g in GROUPS for n in self.counts(g).values() if n)
@@ -182,3 +191,25 @@ class Coverage:
         cov.decisions.update({k: n for k, n in groups.get("decisions", {}).items() if n})
         cov.shapes.update({k: n for k, n in groups.get("shapes", {}).items() if n})
         return cov
+
+
+class FirstMet:
+    """What each of a run of sequences met first, recording into one
+    `Coverage`: call `step()` after each sequence.  It costs a length check
+    per sequence, and a pass over the obligations only when one was met
+    first."""
+
+    def __init__(self, coverage: Coverage) -> None:
+        self.coverage = coverage
+        self._size = coverage.size()
+        self._met = coverage.met()
+
+    def step(self) -> list[str]:
+        """The obligations met since the last call, sorted."""
+        size = self.coverage.size()
+        if size == self._size:
+            return []
+        self._size = size
+        now = self.coverage.met()
+        new, self._met = sorted(now - self._met), now
+        return new
