@@ -34,6 +34,7 @@ from .shrink import Case, Shrinker, ShrinkBudget
 from .states import initial_case
 from .validity import PROPS, full_flags
 
+BATCH_CASES = 32        # fixed cases per task (regression replay)
 MAX_PER_BATCH = 3       # findings of one oracle a batch sends back; the others are counted
 # Findings with no actions to shrink: a generated state pyspec rejects, and a
 # near-invalid state the two valid_state implementations judge differently.
@@ -80,6 +81,10 @@ class WorkerResources:
         self.driver = DriverPipe(cfg.driver)
         self.engine = Engine(cfg.scope, self.driver)
         self.pairs = PairChecker(cfg.scope, self.engine.py)
+        # A guided campaign's corpus, as far as this worker has been sent it,
+        # and the Corpus of its last prefix used (guidance.worker_corpus).
+        self.corpus_entries: list = []
+        self.corpus_view: tuple = (0, None)
 
     def close(self) -> None:
         self.driver.close()
@@ -206,7 +211,7 @@ def campaign_cases(cfg: CampaignConfig, b: int) -> list[CaseSpec]:
 
 def run_batch(cfg: CampaignConfig, b: int, res: WorkerResources) -> BatchReport:
     """Check batch `b` of the campaign `cfg` with the worker's resources."""
-    opts = BatchOptions(length=cfg.length, stop_on_finding=cfg.stop_on_finding)
+    opts = BatchOptions(length=cfg.length, stop_on_finding=cfg.stop_on_finding, firsts=True)
     return check_cases(res, campaign_cases(cfg, b), opts, b)
 
 
