@@ -70,6 +70,9 @@ def test_a_second_run_replays_the_corpus_and_the_findings_first(tmp_path, bad_dr
     assert {f["name"] for f in s1["findings"]} <= replayed
     assert all(f["seen_before"] for f in reg["findings"] if f["replayed"].startswith("finding"))
     assert s2["corpus"]["entries_at_start"] == entries and "regression: replayed" in again.stdout
+    report = (out / "report.html").read_text()
+    assert 'id="regression"' in report and 'id="corpus"' in report
+    assert all(f["name"] in report for f in reg["findings"])
     # The correct driver: they all pass now, and the run exits 0.
     before = len(list((out / "findings").glob("*.json")))
     fixed = vcert(*args, "--seed", "6")
@@ -164,3 +167,19 @@ def test_resume_of_a_guided_run_gives_the_uninterrupted_summary(tmp_path, bad_dr
     same_work(done, reference)
     assert done["corpus"] == reference["corpus"] and done["corpus"]["derived_sequences"] > 0
     assert done["resumed_batches"] >= 4
+
+
+def test_until_there_is_feedback_a_guided_campaign_draws_as_an_unguided_one(tmp_path):
+    """Batches 0 .. LAG of a run whose corpus starts empty have no feedback
+    yet: they are the unguided draws (so `vcert mutate`'s pinned, unguided
+    cases are what a guided campaign checks up to then); the next batch
+    derives."""
+    def run(fraction: float, sequences: int, name: str) -> dict:
+        cfg = CampaignConfig(seed=4, sequences=sequences, length=10, jobs=1, lag=1,
+                             out=tmp_path / name, progress=False, guided_fraction=fraction)
+        return report_campaign(cfg, run_campaign(cfg))
+
+    same_work(run(0.5, 64, "guided"), run(0.0, 64, "unguided"))
+    later = run(0.5, 96, "later")
+    assert later["corpus"]["derived_sequences"] > 0
+    assert later["steps"] != run(0.0, 96, "plain")["steps"]

@@ -9,7 +9,8 @@ random sequences with the bias of the coverage of those batches, so what it
 checks depends on the seed, the corpus at start and `b` alone: not on timing
 or on the number of workers.  The client holds batch `b` back until batch
 `b-LAG-1` has been judged (`Guide.ready`); with a few tasks per worker in
-flight that rarely waits.
+flight that rarely waits.  Until there is feedback (batches `0 .. LAG` of a
+run whose corpus starts empty) the draws are exactly the unguided ones.
 
 The worker reports, per sequence, the obligations it met first within its
 batch (`BatchReport.firsts`); the client (`Guide.judge`) takes the batches in
@@ -90,8 +91,9 @@ def guided_cases(cfg: CampaignConfig, b: int, corpus: Corpus) -> list[CaseSpec]:
 
 def run_guided_batch(cfg: CampaignConfig, s: CorpusSlice, res: WorkerResources) -> BatchReport:
     corpus = worker_corpus(res, s)
-    opts = BatchOptions(length=cfg.length, stop_on_finding=cfg.stop_on_finding,
-                        bias=Bias(weights=dict(s.weights)), firsts=True)
+    bias = Bias(weights=dict(s.weights)) if s.weights else NO_BIAS
+    opts = BatchOptions(length=cfg.length, stop_on_finding=cfg.stop_on_finding, bias=bias,
+                        firsts=True)
     return check_cases(res, guided_cases(cfg, s.b, corpus), opts, s.b)
 
 
@@ -126,7 +128,8 @@ class Guide:
         self._pending: dict[int, tuple[list[dict], Coverage, int]] = {}
         self._size_after: list[int] = []
         self._weights_after: list[tuple[tuple[str, float], ...]] = []
-        self._weights0 = _weights(bias_for(self.coverage))
+        # No feedback yet (an empty corpus at start): the unguided draws.
+        self._weights0 = _weights(bias_for(self.coverage)) if self.start else ()
 
     @property
     def guided(self) -> bool:
@@ -176,4 +179,4 @@ class Guide:
 
 
 def _weights(bias: Bias) -> tuple[tuple[str, float], ...]:
-    return tuple(sorted(bias.weights.items())) if bias is not NO_BIAS else ()
+    return tuple(sorted(bias.weights.items()))
