@@ -251,7 +251,9 @@ def _print_regression(reg: dict) -> None:
     corpus = ", ".join(f"{k} {n}" for k, n in reg["corpus_failing"].items()) or "none"
     print(f"regression: replayed {reg['replayed']} of {reg['corpus_entries']} corpus entries "
           f"and {reg['earlier_findings']} earlier findings; still failing: {failing}; "
-          f"now passing: {reg['now_passing']}; corpus entries failing: {corpus}")
+          f"now passing: {reg['now_passing']}; corpus entries failing: {corpus}"
+          + (f" ({reg['suppressed_findings']} more failures counted, not written)"
+             if reg.get("suppressed_findings") else ""))
     _print_findings(reg["findings"])
 
 

@@ -65,6 +65,9 @@ class BatchReport:
     # index, derived, firsts ("group:name") and its case (the client judges
     # novelty against the whole campaign, in batch order).
     firsts: list[dict] = field(default_factory=list)
+    # With BatchOptions.verdicts: [index, oracle] of every case that failed
+    # (its first failure), kept or not.
+    verdicts: list[list] = field(default_factory=list)
 
     def to_json(self) -> dict:
         data = asdict(self)
@@ -196,6 +199,7 @@ class BatchOptions:
     negative: bool = True            # negative validity on the first valid initial state
     bias: Bias = NO_BIAS
     firsts: bool = False             # report what each sequence met first in the batch
+    verdicts: bool = False           # report every failing case's oracle (regression)
 
 
 def campaign_cases(cfg: CampaignConfig, b: int) -> list[CaseSpec]:
@@ -225,10 +229,14 @@ def check_cases(res: WorkerResources, cases: list[CaseSpec], opts: BatchOptions,
     restarts0 = res.driver.restarts
     engine.reset(report.coverage, track_firsts=opts.firsts)
     kinds: dict[str, int] = {}
+    failed: set[int] = set()
     steps_done = 0   # steps of this batch so far, paired runs included
 
     def keep(finding: Finding, index: int) -> bool:
         """Send `finding` back unless its oracle has `opts.cap` already."""
+        if opts.verdicts and index not in failed:
+            failed.add(index)
+            report.verdicts.append([index, finding.oracle])
         kinds[finding.oracle] = kinds.get(finding.oracle, 0) + 1
         if opts.cap is not None and kinds[finding.oracle] > opts.cap:
             report.suppressed += 1

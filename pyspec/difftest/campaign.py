@@ -238,15 +238,7 @@ def run_campaign(cfg: CampaignConfig, resume: RunJournal | None = None) -> Campa
     cfg.out.mkdir(parents=True, exist_ok=True)
     records = resume.done() if resume else []
     start = next((r for r in records if "regression" in r), None)
-    try:
-        store = Corpus.load(Path(cfg.corpus)) if cfg.corpus else None
-        entries = store.entries if store else []
-        if start is not None:
-            names = set(start["corpus_start"])
-            entries = [e for e in entries if e.name in names]
-        reg = regression.collect(cfg.out / "findings", entries) if start is None else None
-    except ValueError as exc:
-        raise BadInput(str(exc)) from None
+    store, entries, reg = _corpus_at_start(cfg, start)
     journal = resume or RunJournal.create(cfg.out, cfg.seed,
                                           {"mode": "campaign", **cfg.to_json()})
     total = batch_count(cfg)
@@ -264,19 +256,15 @@ def run_campaign(cfg: CampaignConfig, resume: RunJournal | None = None) -> Campa
         if start is None:
             rr = regression.run(reg, executor, FindingStore(cfg.out / "findings"),
                                 lambda: stopping, POLL_SECONDS)
-            section, baseline = rr.section(reg), rr.baseline
+            start = {"regression": rr.section(reg), "corpus_start": [e.name for e in entries],
+                     "baseline": rr.baseline.to_json()}
             if rr.complete:
-                journal.append({"regression": section,
-                                "corpus_start": [e.name for e in entries],
-                                "baseline": baseline.to_json()})
-        else:
-            rr = None
-            section, baseline = start["regression"], Coverage.from_json(start["baseline"])
-        guide = Guide(cfg, entries, store, baseline)
+                journal.append(start)
+        section = start["regression"]
+        guide = Guide(cfg, entries, store, Coverage.from_json(start["baseline"]))
         camp = _Campaign(cfg, journal, executor, progress, guide)
         camp.result.regression = section
-        if rr is not None:
-            camp.result.failed += rr.failed
+        camp.result.failed += section.get("failed", [])
         done = set()
         for record in records:
             if "batch" in record and record["batch"] not in done:
@@ -324,6 +312,25 @@ def run_campaign(cfg: CampaignConfig, resume: RunJournal | None = None) -> Campa
                           "lag": cfg.lag, "entries": len(camp.guide.entries),
                           **asdict(camp.guide.stats)}
     return camp.finish()
+
+
+def _corpus_at_start(cfg: CampaignConfig, start: dict | None
+                     ) -> tuple[Corpus | None, list, regression.Regression | None]:
+    """The corpus directory, the run's entries at start and (for a run that has
+    not done its regression phase, `start` None) the cases to replay."""
+    try:
+        store = Corpus.load(Path(cfg.corpus)) if cfg.corpus else None
+        entries = store.entries if store else []
+        if start is None:
+            return store, entries, regression.collect(cfg.out / "findings", entries)
+    except ValueError as exc:
+        raise BadInput(str(exc)) from None
+    names = set(start["corpus_start"])
+    entries = [e for e in entries if e.name in names]
+    if len(entries) != len(names):
+        raise BadInput(f"--corpus {cfg.corpus}: {len(names) - len(entries)} of the entries the "
+                       "run started with are missing")
+    return store, entries, None
 
 
 def campaign_summary(cfg: CampaignConfig, r: CampaignResult, command: str,

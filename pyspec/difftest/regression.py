@@ -7,7 +7,8 @@ An earlier finding is replayed from its shrunk reproducer when there is one
 their state again with both valid_state implementations).  One that fails
 again with its oracle *still fails*: it is reported under its own name
 (`seen_before`), no file is written.  One that fails otherwise, or a corpus
-entry that fails, is a finding like any other (written, content-addressed).
+entry that fails, is a finding like any other (written, content-addressed),
+at most MAX_NEW per oracle, as a campaign keeps; the others are counted.
 Cache-variant findings are not replayed here (`vcert diff --cache` has its own
 checks).  The corpus entries' coverage is the baseline of novelty: an
 exploring sequence joins the corpus only for obligations the corpus did not
@@ -21,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .batch import BATCH_CASES, BatchOptions, BatchReport, CaseSpec
+from .batch import BATCH_CASES, MAX_PER_BATCH, BatchOptions, BatchReport, CaseSpec
 from .corpus import Entry
 from .coverage import Coverage
 from .executors import Executor, Task
@@ -29,7 +30,11 @@ from .findings import SHRUNK_SUFFIX, Finding, FindingStore, load_finding
 from .negative import ORACLE as NEGATIVE_ORACLE
 from .validity import PROPS
 
-OPTIONS = BatchOptions(cap=None, negative=False)   # every case's verdict, no new draws
+MAX_NEW = MAX_PER_BATCH     # new findings the phase writes per oracle
+
+# Every case's verdict; findings (full traces) for at most MAX_PER_BATCH per
+# oracle and batch, as in exploration; no negative-validity draws.
+OPTIONS = BatchOptions(negative=False, verdicts=True)
 
 
 @dataclass
@@ -39,6 +44,7 @@ class Origin:
     name: str
     oracle: str | None = None  # the earlier finding's oracle
     path: str | None = None
+    detail: str = ""
 
 
 @dataclass
@@ -62,7 +68,7 @@ def collect(findings_dir: Path, entries: list[Entry]) -> Regression:
         f = load_finding(path)
         if f.cache is None:
             _add(reg, _finding_case(len(reg.cases), f, path),
-                 Origin("finding", path.name[:-len(".json")], f.oracle, str(path)))
+                 Origin("finding", path.name[:-len(".json")], f.oracle, str(path), f.detail))
     return reg
 
 
@@ -95,6 +101,8 @@ class RegressionResult:
     now_passing: int = 0
     corpus_failing: Counter = field(default_factory=Counter)  # corpus entries, by oracle
     findings: list[dict] = field(default_factory=list)        # refs, as campaign findings
+    suppressed: int = 0           # new failures past MAX_NEW per oracle: counted, not written
+    written: Counter = field(default_factory=Counter)         # new findings, by oracle
     baseline: Coverage = field(default_factory=Coverage)      # the corpus entries' coverage
     complete: bool = False
     failed: list[dict] = field(default_factory=list)          # lost tasks, as a campaign's
@@ -105,7 +113,8 @@ class RegressionResult:
                 "still_failing": dict(sorted(self.still_failing.items())),
                 "now_passing": self.now_passing,
                 "corpus_failing": dict(sorted(self.corpus_failing.items())),
-                "findings": self.findings}
+                "findings": self.findings, "suppressed_findings": self.suppressed,
+                "failed": self.failed}
 
 
 def run(reg: Regression, executor: Executor, store: FindingStore,
@@ -136,31 +145,36 @@ def run(reg: Regression, executor: Executor, store: FindingStore,
 
 def _account(out: RegressionResult, reg: Regression, chunk: list[CaseSpec],
              report: BatchReport, store: FindingStore) -> None:
-    failed: dict[int, Finding] = {}
-    for f in report.findings:
-        failed.setdefault(f.index, f)
+    verdicts = dict(map(tuple, report.verdicts))
+    findings = {f.index: f for f in report.findings}
     if chunk and chunk[0].index < reg.entries:
         out.baseline.merge(report.coverage)
     for case in chunk:
         origin = reg.origins[case.index]
-        f = failed.get(case.index)
+        oracle = verdicts.get(case.index)
         out.replayed += 1
-        if f is None:
+        if oracle is None:
             out.now_passing += origin.kind == "finding"
             continue
-        if origin.kind == "finding" and f.oracle == origin.oracle:
-            out.still_failing[f.oracle] += 1
-            out.findings.append(_ref(origin.name, origin.path, f, False, origin))
+        if origin.kind == "finding" and oracle == origin.oracle:
+            out.still_failing[oracle] += 1
+            f = findings.get(case.index)
+            out.findings.append({"name": origin.name, "path": origin.path, "oracle": oracle,
+                                 "detail": f.detail if f else origin.detail,
+                                 "step": f.step if f else None, "seen_before": True,
+                                 "replayed": f"finding:{origin.name}",
+                                 "shrunk_length": len(case.actions or [])})
             continue
-        if origin.kind == "finding":      # it fails with another oracle: a new finding
-            out.still_failing[f.oracle] += 1
-        else:
-            out.corpus_failing[f.oracle] += 1
+        # A corpus entry that fails, or a finding failing with another oracle:
+        # a finding (at most MAX_NEW written per oracle, the others counted).
+        (out.still_failing if origin.kind == "finding" else out.corpus_failing)[oracle] += 1
+        f = findings.get(case.index)
+        if f is None or out.written[oracle] >= MAX_NEW:
+            out.suppressed += 1
+            continue
+        out.written[oracle] += 1
         path, new = store.save(f)
-        out.findings.append(_ref(f.name, str(path), f, new, origin))
-
-
-def _ref(name: str, path: str | None, f: Finding, new: bool, origin: Origin) -> dict:
-    return {"name": name, "path": path, "oracle": f.oracle, "detail": f.detail,
-            "step": f.step, "seen_before": not new, "replayed": f"{origin.kind}:{origin.name}",
-            "shrunk_length": len(f.actions)}
+        out.findings.append({"name": f.name, "path": str(path), "oracle": f.oracle,
+                             "detail": f.detail, "step": f.step, "seen_before": not new,
+                             "replayed": f"{origin.kind}:{origin.name}",
+                             "shrunk_length": len(f.actions)})
