@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
 
 from .decisions import OBLIGATIONS
 from .jstate import Json
@@ -143,10 +144,11 @@ class Coverage:
                    "decisions": self.decisions, "shapes": self.shapes}[group]
         return {name: counter[name] for name in obligations(group)}
 
-    def size(self) -> int:
-        """Distinct keys recorded: it grows exactly when something is met first."""
-        return (len(self.cells) + len(self.hcalls) + len(self.close_calls)
-                + len(self.decisions) + len(self.shapes))
+    def raw(self) -> dict[str, Counter]:
+        """Each group's counter (cells keyed by (action, response))."""
+        return {"cells": self.cells, "hcall_kinds": self.hcalls,
+                "close_calls": self.close_calls, "decisions": self.decisions,
+                "shapes": self.shapes}
 
     def met(self) -> set[str]:
         """The reachable obligations met, as "group:name"."""
@@ -193,23 +195,31 @@ class Coverage:
         return cov
 
 
+@cache
+def reachable() -> frozenset[str]:
+    """Every obligation a run can meet, as "group:name"."""
+    return frozenset(f"{g}:{name}" for g in GROUPS for name in obligations(g))
+
+
 class FirstMet:
     """What each of a run of sequences met first, recording into one
-    `Coverage`: call `step()` after each sequence.  It costs a length check
-    per sequence, and a pass over the obligations only when one was met
-    first."""
+    `Coverage`: call `step()` after each sequence.  It compares each
+    counter's key count with the last call's and looks at the keys only of
+    a counter that grew (counters never lose keys)."""
 
     def __init__(self, coverage: Coverage) -> None:
         self.coverage = coverage
-        self._size = coverage.size()
-        self._met = coverage.met()
+        self._seen = {g: set(c) for g, c in coverage.raw().items()}
 
     def step(self) -> list[str]:
         """The obligations met since the last call, sorted."""
-        size = self.coverage.size()
-        if size == self._size:
-            return []
-        self._size = size
-        now = self.coverage.met()
-        new, self._met = sorted(now - self._met), now
-        return new
+        new = []
+        for g, counter in self.coverage.raw().items():
+            seen = self._seen[g]
+            if len(counter) == len(seen):
+                continue
+            for key in counter:
+                if key not in seen:
+                    seen.add(key)
+                    new.append(f"{g}:{key[0]}/{key[1]}" if g == "cells" else f"{g}:{key}")
+        return sorted(n for n in new if n in reachable())
