@@ -124,6 +124,7 @@ class _Campaign:
         journal record from an earlier part of the run (`refs` given)."""
         r = self.result
         if isinstance(report, BatchReport):
+            report.firsts = self.guide.candidates(report.firsts)   # a smaller journal
             refs = [self.write_finding(f, before)
                     for f, before in zip(report.findings, report.steps_before)]
             record = report.to_json()

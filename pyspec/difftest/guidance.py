@@ -147,6 +147,12 @@ class Guide:
         weights = self._weights_after[j] if j >= 0 else self._weights0
         return CorpusSlice(b, size, 0, tuple(self.entries[:size]), weights)
 
+    def candidates(self, firsts: list[dict]) -> list[dict]:
+        """The sequences of `firsts` that may still join the corpus: `seen` only
+        grows, and holds batches before any batch not judged yet, so one whose
+        obligations are all in it now never will."""
+        return [c for c in firsts if any(n not in self.seen for n in c["firsts"])]
+
     def report(self, b: int, firsts: list[dict], coverage: Coverage, derived: int) -> None:
         """Batch `b` is done (or lost: nothing in it); judge what can be."""
         self._pending[b] = (firsts, coverage, derived)
