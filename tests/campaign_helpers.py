@@ -34,9 +34,12 @@ def wait_for(predicate, timeout: float = 90, what: str = "a condition") -> None:
 
 
 def batches_done(out: Path) -> int:
-    """Lines of the newest run's batch journal in `out`."""
+    """Batch records of the newest run's journal in `out` (the journal also
+    holds the regression phase's record)."""
     runs = sorted((out / "runs").glob("*/batches.jsonl")) if (out / "runs").is_dir() else []
-    return len(runs[-1].read_text().splitlines()) if runs else 0
+    if not runs:
+        return 0
+    return sum(line.startswith('{"batch"') for line in runs[-1].read_text().splitlines())
 
 
 def summary(out: Path) -> dict:

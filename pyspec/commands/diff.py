@@ -2,8 +2,9 @@
 
     vcert diff [--sequences N] [--length L] [--jobs J | --cluster ADDRESS] [--seed S]
                [--scope K=V,...] [--out DIR] [--driver BIN] [--no-progress]
-               [--stop-on-finding]
+               [--stop-on-finding] [--corpus DIR] [--guided-fraction F | --no-guidance]
     vcert diff --resume DIR [--jobs J | --cluster ADDRESS] [--driver BIN] [--no-progress]
+               [--corpus DIR]
     vcert diff --exhaustive K [--seed S] [--scope K=V,...] [--out DIR] [--driver BIN]
     vcert diff --cache [--no-flush] [--cache-size N] [--tlb-size N] [--sequences N]
                [--pairs N] [--length L] [--seed S] [--scope K=V,...] [--out DIR]
@@ -17,6 +18,13 @@ report.html); DIR/summary.json and DIR/report.html are the latest run's.
 --cluster runs the campaign on a Dask scheduler (ADDRESS, e.g.
 tcp://127.0.0.1:8786) or on a local cluster of N worker processes
 (local:N); the findings, steps and coverage are those of --jobs.
+A campaign first replays, as a regression check, every entry of the corpus
+and every earlier finding in DIR/findings (a finding that fails again is
+reported as found before, exit 1).  Then each sequence is a random draw or,
+with probability --guided-fraction (0.5; --no-guidance: 0), derived from
+the corpus: the sequences that met obligations no earlier one met.
+--corpus DIR keeps the corpus in DIR across runs (append-only); without it
+the run keeps its own in memory.
 --resume DIR finishes the newest campaign run in DIR: only the batches its
 journal lacks are run.  --exhaustive K checks every sequence of up to K
 actions relevant for one small state, in one process.  --cache tests the
@@ -53,7 +61,9 @@ from pyspec.exit_status import BadInput, verdict
 
 from .common import cluster_address, driver_binary, output_dir
 
-CAMPAIGN_ONLY = ["jobs", "cluster", "stop_on_finding", "resume"]
+CAMPAIGN_ONLY = ["jobs", "cluster", "stop_on_finding", "resume", "corpus", "guided_fraction",
+                 "no_guidance"]
+GUIDED_FRACTION = 0.5       # the default share of sequences derived from the corpus
 CACHE_ONLY = ["no_flush", "cache_size", "tlb_size", "pairs"]
 
 
@@ -83,6 +93,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--stop-on-finding", action="store_true",
                    help="stop at the first finding (once shrunk); used by vcert mutate "
                         "(not with --exhaustive or --cache)")
+    p.add_argument("--corpus", type=Path, metavar="DIR",
+                   help="keep the guidance corpus in DIR across runs (replayed first)")
+    p.add_argument("--guided-fraction", type=float, metavar="F",
+                   help=f"share of sequences derived from the corpus (default "
+                        f"{GUIDED_FRACTION})")
+    p.add_argument("--no-guidance", action="store_true",
+                   help="random draws only (--guided-fraction 0)")
     cache = p.add_argument_group("cache/TLB variant (only with --cache)")
     cache.add_argument("--cache", action="store_true", help="test the cache/TLB variant")
     cache.add_argument("--no-flush", action="store_true",
@@ -103,7 +120,8 @@ def _given(args: argparse.Namespace, names: list[str]) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     if args.resume is not None:
         refused = _given(args, ["sequences", "length", "seed", "scope", "out", "exhaustive",
-                                "stop_on_finding", "cache", *CACHE_ONLY])
+                                "stop_on_finding", "cache", "guided_fraction", "no_guidance",
+                                *CACHE_ONLY])
         mode = "--resume (the run's own configuration is used)"
     elif args.cache:
         mode, refused = "--cache", _given(args, ["exhaustive", *CAMPAIGN_ONLY])
@@ -116,6 +134,10 @@ def run(args: argparse.Namespace) -> int:
         raise BadInput(f"{', '.join(refused)}: not used by {mode}")
     if args.jobs is not None and args.cluster is not None:
         raise BadInput("--jobs and --cluster: choose one (a cluster has its own workers)")
+    if args.no_guidance and args.guided_fraction is not None:
+        raise BadInput("--no-guidance and --guided-fraction: choose one")
+    if args.guided_fraction is not None and not 0 <= args.guided_fraction <= 1:
+        raise BadInput("--guided-fraction must be between 0 and 1")
     if args.resume is not None:
         return _resume(args)
     try:
@@ -137,7 +159,9 @@ def run(args: argparse.Namespace) -> int:
     cfg = CampaignConfig(seed=seed, sequences=sequences, length=length, jobs=jobs,
                          scope=scope or Scope(), out=out, driver=driver,
                          progress=not args.no_progress, stop_on_finding=args.stop_on_finding,
-                         cluster=cluster_address(args.cluster))
+                         cluster=cluster_address(args.cluster), corpus=_corpus_dir(args.corpus),
+                         guided_fraction=0.0 if args.no_guidance else
+                         GUIDED_FRACTION if args.guided_fraction is None else args.guided_fraction)
     return _campaign(cfg, None)
 
 
@@ -155,14 +179,25 @@ def _resume(args: argparse.Namespace) -> int:
     if args.cluster is not None:
         cfg.cluster = cluster_address(args.cluster)
     cfg.driver = driver_binary(args.driver if args.driver is not None else cfg.driver)
+    if args.corpus is not None:
+        cfg.corpus = _corpus_dir(args.corpus)
     print(f"resuming run {journal.run}: {len(journal.done())} batch(es) already done")
     return _campaign(cfg, journal)
+
+
+def _corpus_dir(path: Path | None) -> str | None:
+    if path is None:
+        return None
+    if path.exists() and not path.is_dir():
+        raise BadInput(f"--corpus {path}: not a directory")
+    return str(path.resolve())
 
 
 def reproduce_command(cfg: CampaignConfig) -> str:
     scope = ",".join(f"{k}={'none' if v is None else v}" for k, v in cfg.scope.to_json().items())
     return (f"vcert diff --seed {cfg.seed} --sequences {cfg.sequences} --length {cfg.length} "
-            f"--scope {scope}")
+            f"--scope {scope} --guided-fraction {cfg.guided_fraction}"
+            + (f" --corpus {cfg.corpus}" if cfg.corpus else ""))
 
 
 def _campaign(cfg: CampaignConfig, resume: RunJournal | None) -> int:
@@ -195,8 +230,31 @@ def _print_campaign(r: CampaignResult, summary: dict, out: Path) -> None:
     unmet = [f"{group}:{name}" for group, names in missed.items() for name in names]
     print(f"coverage: {r.coverage.covered()} of {r.coverage.total()} obligations met; "
           f"never hit: {', '.join(unmet) or 'none'}")
+    _print_corpus(r.corpus)
+    _print_regression(r.regression)
     _print_findings(summary["findings"])
     print(f"summary: {out / 'summary.json'} (run {r.run})")
+
+
+def _print_corpus(c: dict) -> None:
+    where = c["directory"] or "in memory"
+    print(f"corpus ({where}): {c['entries_at_start']} entries at start, {c['added']} added; "
+          f"{c['derived_sequences']} sequences derived (guided fraction {c['guided_fraction']}, "
+          f"lag {c['lag']}); met obligations first: {c['novel_derived']} derived, "
+          f"{c['novel_random']} random")
+
+
+def _print_regression(reg: dict) -> None:
+    if not reg or not reg["corpus_entries"] + reg["earlier_findings"]:
+        return
+    failing = ", ".join(f"{k} {n}" for k, n in reg["still_failing"].items()) or "none"
+    corpus = ", ".join(f"{k} {n}" for k, n in reg["corpus_failing"].items()) or "none"
+    print(f"regression: replayed {reg['replayed']} of {reg['corpus_entries']} corpus entries "
+          f"and {reg['earlier_findings']} earlier findings; still failing: {failing}; "
+          f"now passing: {reg['now_passing']}; corpus entries failing: {corpus}"
+          + (f" ({reg['suppressed_findings']} more failures counted, not written)"
+             if reg.get("suppressed_findings") else ""))
+    _print_findings(reg["findings"])
 
 
 def _print_findings(entries: list[dict]) -> None:

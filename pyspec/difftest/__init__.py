@@ -11,7 +11,9 @@ sets), `pyspec_oracle` and
 isolation by paired runs), `shrink`, `findings`, `campaign` (workers),
 `coverage` (obligation groups; `decisions`: MC/DC of the preconditions,
 `shapes`: state shapes), `corpus` (guidance: corpus store, derivation
-operators, bias weights), `progress`, `report` (summary.json, report.html), `vectors` and
+operators, bias weights), `guidance` (which corpus each batch derives from,
+which sequences join it), `regression` (the replay of the corpus and earlier
+findings before exploring), `progress`, `report` (summary.json, report.html), `vectors` and
 `coqterm` (test vectors and their Coq Examples), `negative` (near-invalid
 states: both valid_state implementations must reject them alike), `mutants`,
 `mutation` and `pinned` (seeded faults, checked on sequences drawn by the

@@ -17,19 +17,24 @@ import time
 from dataclasses import asdict, dataclass, field
 
 from pyspec import semantics as sem
+from pyspec.generate import NO_BIAS, Bias
+from pyspec.model import VsProperty
 
 from .config import CampaignConfig
 from .coverage import Coverage
-from .driver_pipe import DriverPipe
+from .driver_pipe import DriverFailure, DriverPipe
 from .engine import Engine, Failure, Sequence
 from .findings import Finding
-from .negative import NEGATIVE_SALT, check_negative
+from .jstate import Json
+from .negative import NEGATIVE_SALT, NearInvalid, check_negative, judge
+from .negative import ORACLE as NEGATIVE_ORACLE
 from .pairs import PairChecker
 from .scope import Scope
 from .shrink import Case, Shrinker, ShrinkBudget
 from .states import initial_case
 from .validity import PROPS, full_flags
 
+BATCH_CASES = 32        # fixed cases per task (regression replay)
 MAX_PER_BATCH = 3       # findings of one oracle a batch sends back; the others are counted
 # Findings with no actions to shrink: a generated state pyspec rejects, and a
 # near-invalid state the two valid_state implementations judge differently.
@@ -55,6 +60,14 @@ class BatchReport:
     coverage: Coverage = field(default_factory=Coverage)
     driver_restarts: int = 0
     seconds: float = 0.0
+    derived: int = 0              # sequences derived from the corpus
+    # Per sequence that met obligations no earlier sequence of the batch met:
+    # index, derived, firsts ("group:name") and its case (the client judges
+    # novelty against the whole campaign, in batch order).
+    firsts: list[dict] = field(default_factory=list)
+    # With BatchOptions.verdicts: [index, oracle] of every case that failed
+    # (its first failure), kept or not.
+    verdicts: list[list] = field(default_factory=list)
 
     def to_json(self) -> dict:
         data = asdict(self)
@@ -71,6 +84,10 @@ class WorkerResources:
         self.driver = DriverPipe(cfg.driver)
         self.engine = Engine(cfg.scope, self.driver)
         self.pairs = PairChecker(cfg.scope, self.engine.py)
+        # A guided campaign's corpus, as far as this worker has been sent it,
+        # and the Corpus of its last prefix used (guidance.worker_corpus).
+        self.corpus_entries: list = []
+        self.corpus_view: tuple = (0, None)
 
     def close(self) -> None:
         self.driver.close()
@@ -157,81 +174,191 @@ def paired_run(pc: PairChecker, seed: int, scope: Scope,
         len(events), syncs
 
 
+@dataclass
+class CaseSpec:
+    """One case of a batch task: a campaign sequence to draw, or a fixed case
+    (`vcert mutate`'s pinned draws, the regression replay of a corpus entry or
+    an earlier finding)."""
+    index: int                       # campaign sequence number, or place in the replay
+    seed: int                        # the per-sequence seed (it names the findings)
+    context: Json
+    state: Json
+    actions: list | None = None      # None: drawn along pyspec's run (seed ^ 0x5EED)
+    models: tuple | None = None      # (context, state) decoded, when the caller has them
+    pair: dict | None = None         # a fixed paired run: {"o", "state2", "events"}
+    pair_from: tuple | None = None   # an `initial_case` to draw the paired run from
+    near_invalid: str | None = None  # a valid_negative replay: the property the state breaks
+    derived: bool = False            # derived from the corpus (for the report)
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    length: int = 50                 # actions drawn when a case has none
+    stop_on_finding: bool = False
+    cap: int = MAX_PER_BATCH         # findings sent back per oracle (the others counted)
+    negative: bool = True            # negative validity on the first valid initial state
+    bias: Bias = NO_BIAS
+    firsts: bool = False             # report what each sequence met first in the batch
+    verdicts: bool = False           # report every failing case's oracle (regression)
+
+
+def campaign_cases(cfg: CampaignConfig, b: int) -> list[CaseSpec]:
+    """Batch `b` of an unguided campaign: every sequence drawn from its seed."""
+    cases = []
+    for i in batch_indices(cfg, b):
+        case = initial_case(random.Random(sequence_seed(cfg.seed, i)), cfg.scope)
+        cases.append(CaseSpec(i, sequence_seed(cfg.seed, i), case[0], case[1],
+                              models=(case[2], case[3]),
+                              pair_from=None if i % PAIR_EVERY else case))
+    return cases
+
+
 def run_batch(cfg: CampaignConfig, b: int, res: WorkerResources) -> BatchReport:
     """Check batch `b` of the campaign `cfg` with the worker's resources."""
+    opts = BatchOptions(length=cfg.length, stop_on_finding=cfg.stop_on_finding, firsts=True)
+    return check_cases(res, campaign_cases(cfg, b), opts, b)
+
+
+def check_cases(res: WorkerResources, cases: list[CaseSpec], opts: BatchOptions,
+                b: int = -1) -> BatchReport:
+    """Check `cases` as one batch, in the campaign's order: pyspec's validity of
+    each initial state, negative validity on the first valid one, every
+    sequence in one pipelined driver request, then the paired runs."""
     start = time.monotonic()
-    engine, report = res.engine, BatchReport(b)
+    engine, pairs, scope, report = res.engine, res.pairs, res.engine.scope, BatchReport(b)
     restarts0 = res.driver.restarts
-    engine.reset(report.coverage)
+    engine.reset(report.coverage, track_firsts=opts.firsts)
     kinds: dict[str, int] = {}
-    steps_done = 0   # steps of this batch so far
+    failed: set[int] = set()
+    steps_done = 0   # steps of this batch so far, paired runs included
 
     def keep(finding: Finding, index: int) -> bool:
-        """Send `finding` back unless its oracle has MAX_PER_BATCH already."""
+        """Send `finding` back unless its oracle has `opts.cap` already."""
+        if opts.verdicts and index not in failed:
+            failed.add(index)
+            report.verdicts.append([index, finding.oracle])
         kinds[finding.oracle] = kinds.get(finding.oracle, 0) + 1
-        if kinds[finding.oracle] > MAX_PER_BATCH:
+        if kinds[finding.oracle] > opts.cap:
             report.suppressed += 1
             return False
         finding.index = index
         report.findings.append(finding)
         report.steps_before.append(steps_done)
-        return cfg.stop_on_finding
+        return opts.stop_on_finding
 
-    indices = batch_indices(cfg, b)
-    # Sequence i and (every PAIR_EVERY) its paired run start from the same
-    # initial state: draw it once.
-    cases = {i: initial_case(random.Random(sequence_seed(cfg.seed, i)), cfg.scope)
-             for i in indices}
     report.sequences = len(cases)
-    seqs, invalid, stop = [], set(), False
-    for i, case in cases.items():
-        flags = initial_flags(engine, case)
-        if not any(flags):
-            seqs.append((i, sequence_of(engine, sequence_seed(cfg.seed, i), cfg.length,
-                                        case, flags)))
+    seqs: list[tuple[CaseSpec, Sequence]] = []
+    invalid: set[int] = set()
+    stop = False
+    for case in cases:
+        if case.near_invalid is not None:
             continue
-        # A generated state pyspec rejects is not tested (nor paired): it is
-        # a finding against pyspec's generator.
-        invalid.add(i)
-        stop = keep(generator_invalid_finding(sequence_seed(cfg.seed, i), case, cfg.scope), i)
+        ctx_m, state_m = case.models or (engine.py.context(case.context),
+                                         engine.py.state(case.state))
+        flags = full_flags(ctx_m, state_m)
+        if not any(flags):
+            seqs.append((case, _sequence(engine, case, state_m, flags, opts)))
+            continue
+        # A state pyspec rejects is not tested (nor paired): a finding against
+        # pyspec's generator (or its valid_state).
+        invalid.add(case.index)
+        stop = keep(generator_invalid_finding(case.seed, (case.context, case.state, ctx_m,
+                                                          state_m), scope), case.index)
         if stop:
-            seqs = []
             break
-    if seqs and not stop:
+    if seqs and not stop and opts.negative:
         # Negative validity: the near-invalid neighbours of the batch's first
         # valid initial state, judged by both valid_state implementations.
-        i, first = seqs[0]
+        case, first = seqs[0]
         neg = check_negative(engine, random.Random(first.seed ^ NEGATIVE_SALT),
                              first.context, first.state)
         if neg is not None:
             stop = keep(Finding(oracle=neg.oracle, detail=neg.detail, seed=first.seed,
-                                scope=cfg.scope.to_json(), context=neg.context,
-                                initial_state=neg.state, actions=[], step=-1), i)
-            if stop:
-                seqs = []
+                                scope=scope.to_json(), context=neg.context,
+                                initial_state=neg.state, actions=[], step=-1), case.index)
+    if not stop:
+        stop = _check_near_invalid(engine, [c for c in cases if c.near_invalid], keep)
+    if stop:
+        seqs = []
     outcomes = engine.check_batch([s for _, s in seqs]) if seqs else []
     report.tested = len(seqs)
     report.steps = sum(o.steps for o in outcomes)
-    for (i, seq), out in zip(seqs, outcomes):
+    report.derived = sum(c.derived for c, _ in seqs)
+    for (case, seq), out in zip(seqs, outcomes):
+        if out.firsts:
+            report.firsts.append({"index": case.index, "derived": case.derived,
+                                  "firsts": out.firsts, "context": seq.context,
+                                  "initial_state": seq.state, "actions": seq.actions})
         steps_done += out.steps if out.failure is None else out.failure.step + 1
         if out.failure is not None and \
-                keep(to_finding(seq, out.failure, out.driver_trace, cfg.scope), i):
+                keep(to_finding(seq, out.failure, out.driver_trace, scope), case.index):
             stop = True
             break
-    for i in indices:
-        if stop or i % PAIR_EVERY or i in invalid:
+    for case in cases:
+        if stop or case.index in invalid or (case.pair is None and case.pair_from is None):
             continue
-        finding, events, syncs = paired_run(res.pairs, sequence_seed(cfg.seed, i), cfg.scope,
-                                            cases[i])
+        finding, events, syncs = _paired(pairs, case, scope)
         report.pairs += 1
         report.pair_events += events
         report.pair_syncs += syncs
-        if finding is not None and keep(finding, i):
+        # Steps to a paired finding count its events up to the failing one.
+        steps_done += events if finding is None else max(finding.step, 0) + 1
+        if finding is not None and keep(finding, case.index):
             stop = True
     report.driver_restarts = res.driver.restarts - restarts0
     report.seconds = round(time.monotonic() - start, 3)
     engine.reset(Coverage())     # the report is sent as it is now
     return report
+
+
+def _sequence(engine: Engine, case: CaseSpec, state_m: object, flags: tuple,
+              opts: BatchOptions) -> Sequence:
+    """pyspec's run of `case`: its actions drawn, or its fixed actions replayed."""
+    if case.actions is None:
+        seq = engine.generate(case.seed ^ 0x5EED, case.state, opts.length, case.context,
+                              model=state_m, bias=opts.bias)
+    else:
+        seq = engine.replay_pyspec(Sequence(case.seed, case.context, case.state,
+                                            list(case.actions)))
+    seq.seed = case.seed
+    seq.valid0 = flags
+    return seq
+
+
+def _paired(pc: PairChecker, case: CaseSpec, scope: Scope) -> tuple[Finding | None, int, int]:
+    """The paired run of `case`: fixed, or drawn from its `pair_from` case."""
+    if case.pair is None:
+        return paired_run(pc, case.seed, scope, case.pair_from)
+    p = case.pair
+    syncs = sum(1 for run, _ in p["events"] if run == "both")
+    failure = pc.check(case.context, case.state, p["state2"], p["o"], p["events"])
+    if failure is None:
+        return None, len(p["events"]), syncs
+    return Finding(oracle=failure.oracle, detail=failure.detail, seed=case.seed,
+                   scope=scope.to_json(), context=case.context, initial_state=case.state,
+                   actions=[], step=failure.event, paired=p), len(p["events"]), syncs
+
+
+def _check_near_invalid(engine: Engine, cases: list[CaseSpec], keep) -> bool:
+    """Judge replayed near-invalid states (valid_negative findings) again, with
+    both valid_state implementations (one pipelined request)."""
+    if not cases:
+        return False
+    try:
+        answers = engine.driver.valid_many([(c.context, c.state) for c in cases])
+    except DriverFailure as exc:
+        engine.driver.restart()
+        answers = [{"ok": False, "error": {"kind": "crash", "message": str(exc)}}] * len(cases)
+    for case, answer in zip(cases, answers):
+        ctx, state = engine.py.context(case.context), engine.py.state(case.state)
+        near = NearInvalid(VsProperty[case.near_invalid], "replayed", ctx, state)
+        wrong = judge(near, engine.py.first_invalid_model(ctx, state), answer)
+        if wrong is not None and keep(Finding(
+                oracle=NEGATIVE_ORACLE, detail=f"{case.near_invalid} broken (replayed): {wrong}",
+                seed=case.seed, scope=engine.scope.to_json(), context=case.context,
+                initial_state=case.state, actions=[], step=-1), case.index):
+            return True
+    return False
 
 
 # -- shrinking -------------------------------------------------------------------------

@@ -26,16 +26,19 @@ import json
 import signal
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from pyspec.exit_status import Exit, verdict
+from pyspec.exit_status import BadInput, Exit, verdict
 
+from . import regression
 from .batch import NOT_SHRUNK, BatchReport, batch_count, shrunk_length
 from .config import CampaignConfig
+from .corpus import Corpus
 from .coverage import Coverage
 from .executors import Executor, Task, TaskResult, make_executor
 from .findings import Finding, FindingStore, load_finding, write_atomic
+from .guidance import CorpusSlice, Guide
 from .journal import RunJournal
 from .progress import Progress
 from .report import write_report
@@ -71,6 +74,8 @@ class CampaignResult:
     first_finding_seconds: float | None = None
     timeline: list[dict] = field(default_factory=list)
     resumed: int = 0          # batches taken from the journal of an earlier part of the run
+    regression: dict = field(default_factory=dict)   # the replay before exploring
+    corpus: dict = field(default_factory=dict)       # the guided corpus: sizes, novelty
 
     @property
     def rate(self) -> float:
@@ -78,7 +83,8 @@ class CampaignResult:
 
     @property
     def complete(self) -> bool:
-        return self.sequences == self.announced and not self.failed
+        return (self.sequences == self.announced and not self.failed
+                and self.regression.get("complete", True))
 
     @property
     def status(self) -> str:
@@ -92,16 +98,17 @@ class CampaignResult:
 
     @property
     def exit_status(self) -> Exit:
-        return verdict(found=bool(self.findings), failed=bool(self.failed),
-                       interrupted=not self.complete)
+        return verdict(found=bool(self.findings or self.regression.get("findings")),
+                       failed=bool(self.failed), interrupted=not self.complete)
 
 
 class _Campaign:
     """The client's state while a campaign runs."""
 
     def __init__(self, cfg: CampaignConfig, journal: RunJournal, executor: Executor,
-                 progress: Progress) -> None:
+                 progress: Progress, guide: Guide) -> None:
         self.cfg, self.journal, self.executor, self.progress = cfg, journal, executor, progress
+        self.guide = guide
         self.store = FindingStore(cfg.out / "findings")
         self.result = CampaignResult(run=journal.run, announced=cfg.sequences,
                                      workers=executor.workers)
@@ -117,6 +124,7 @@ class _Campaign:
         journal record from an earlier part of the run (`refs` given)."""
         r = self.result
         if isinstance(report, BatchReport):
+            report.firsts = self.guide.candidates(report.firsts)   # a smaller journal
             refs = [self.write_finding(f, before)
                     for f, before in zip(report.findings, report.steps_before)]
             record = report.to_json()
@@ -125,6 +133,7 @@ class _Campaign:
             cov, data = report.coverage, record
         else:
             data, cov = report, Coverage.from_json(report["coverage"])
+        self.guide.report(data["batch"], data.get("firsts", []), cov, data.get("derived", 0))
         self.batch_steps[data["batch"]] = data["steps"]
         r.sequences += data["sequences"]
         r.tested += data["tested"]
@@ -223,9 +232,14 @@ class _Campaign:
 
 
 def run_campaign(cfg: CampaignConfig, resume: RunJournal | None = None) -> CampaignResult:
-    """Run a campaign (or finish the run of `resume`).  Ctrl-C and SIGTERM
-    stop it; everything already found is on disk and in the result."""
+    """Run a campaign (or finish the run of `resume`): the regression phase,
+    then exploration.  Ctrl-C and SIGTERM stop it; everything already found
+    is on disk and in the result.  A corpus or finding file that cannot be
+    read is BadInput, before anything runs."""
     cfg.out.mkdir(parents=True, exist_ok=True)
+    records = resume.done() if resume else []
+    start = next((r for r in records if "regression" in r), None)
+    store, entries, reg = _corpus_at_start(cfg, start)
     journal = resume or RunJournal.create(cfg.out, cfg.seed,
                                           {"mode": "campaign", **cfg.to_json()})
     total = batch_count(cfg)
@@ -239,28 +253,44 @@ def run_campaign(cfg: CampaignConfig, resume: RunJournal | None = None) -> Campa
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     executor = make_executor(cfg, jobs)
-    camp = _Campaign(cfg, journal, executor, progress)
     try:
+        if start is None:
+            rr = regression.run(reg, executor, FindingStore(cfg.out / "findings"),
+                                lambda: stopping, POLL_SECONDS)
+            start = {"regression": rr.section(reg), "corpus_start": [e.name for e in entries],
+                     "baseline": rr.baseline.to_json()}
+            if rr.complete:
+                journal.append(start)
+        section = start["regression"]
+        guide = Guide(cfg, entries, store, Coverage.from_json(start["baseline"]))
+        camp = _Campaign(cfg, journal, executor, progress, guide)
+        camp.result.regression = section
+        camp.result.failed += section.get("failed", [])
         done = set()
-        for record in journal.done() if resume else []:
-            if record["batch"] not in done:
+        for record in records:
+            if "batch" in record and record["batch"] not in done:
                 done.add(record["batch"])
                 camp.add_batch(record, record.get("finding_refs", []))
                 camp.result.resumed += 1
         todo = iter(b for b in range(total) if b not in done)
         # Batches in flight: enough to keep the workers busy; when stopping at
         # the first finding, none beyond one per worker (with one worker, the
-        # batches run strictly in order).
+        # batches run strictly in order).  A guided batch waits for its corpus.
         window = executor.workers if cfg.stop_on_finding else 2 * executor.workers + 2
-        exhausted = False
-        while not stopping:
+        exhausted, waiting = False, None
+        # Exploration starts once the regression phase is complete.
+        while section["complete"] and not stopping:
             while not exhausted and executor.in_flight() < window \
                     and not (cfg.stop_on_finding and camp.kept):
-                b = next(todo, None)
+                b = waiting if waiting is not None else next(todo, None)
                 if b is None:
                     exhausted = True
                     break
-                executor.submit(Task("batch", f"batch-{b}", b))
+                if not guide.ready(b):
+                    waiting = b
+                    break
+                waiting = None
+                executor.submit(Task("batch", f"batch-{b}", guide.task_arg(b)))
             if exhausted and executor.in_flight() == 0:
                 break
             for res in executor.poll(POLL_SECONDS):
@@ -271,15 +301,37 @@ def run_campaign(cfg: CampaignConfig, resume: RunJournal | None = None) -> Campa
                 camp.result.stopped_on_finding = True
                 break
     finally:
-        camp.result.interrupted = stopping
         deaths, rerun = executor.reruns()
-        camp.result.worker_deaths, camp.result.tasks_rerun = deaths, rerun
         executor.close()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         progress.close()
+    camp.result.interrupted = stopping
+    camp.result.worker_deaths, camp.result.tasks_rerun = deaths, rerun
     camp.result.seconds = round(time.monotonic() - camp.start, 3)
+    camp.result.corpus = {"directory": cfg.corpus, "guided_fraction": cfg.guided_fraction,
+                          "lag": cfg.lag, "entries": len(camp.guide.entries),
+                          **asdict(camp.guide.stats)}
     return camp.finish()
+
+
+def _corpus_at_start(cfg: CampaignConfig, start: dict | None
+                     ) -> tuple[Corpus | None, list, regression.Regression | None]:
+    """The corpus directory, the run's entries at start and (for a run that has
+    not done its regression phase, `start` None) the cases to replay."""
+    try:
+        store = Corpus.load(Path(cfg.corpus)) if cfg.corpus else None
+        entries = store.entries if store else []
+        if start is None:
+            return store, entries, regression.collect(cfg.out / "findings", entries)
+    except ValueError as exc:
+        raise BadInput(str(exc)) from None
+    names = set(start["corpus_start"])
+    entries = [e for e in entries if e.name in names]
+    if len(entries) != len(names):
+        raise BadInput(f"--corpus {cfg.corpus}: {len(names) - len(entries)} of the entries the "
+                       "run started with are missing")
+    return store, entries, None
 
 
 def campaign_summary(cfg: CampaignConfig, r: CampaignResult, command: str,
@@ -306,6 +358,8 @@ def campaign_summary(cfg: CampaignConfig, r: CampaignResult, command: str,
                          "synchronised": r.pair_syncs},
         "first_finding": {"steps": r.first_finding_steps, "seconds": r.first_finding_seconds},
         "coverage": r.coverage.to_json(),
+        "regression": r.regression,
+        "corpus": r.corpus,
         "timeline": r.timeline,
     }
 
@@ -338,6 +392,9 @@ def handle(camp: _Campaign, res: TaskResult) -> None:
     if res.error is not None:
         camp.result.failed.append({"task": res.task.key, "error": res.error})
         print(f"vcert diff: task {res.task.key} failed: {res.error}", file=sys.stderr)
+        if res.task.kind == "batch":    # lost: nothing of it joins the corpus
+            arg = res.task.arg
+            camp.guide.report(arg.b if isinstance(arg, CorpusSlice) else arg, [], Coverage(), 0)
     elif res.task.kind == "batch":
         camp.add_batch(res.value)
     else:

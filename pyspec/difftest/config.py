@@ -2,7 +2,8 @@
 
 Sequence `i` of a campaign depends on the seed and `i` alone, and batch `b`
 holds sequences `b*batch .. b*batch+batch-1`, so the configuration fixes the
-work whatever runs it; it is saved with the run (`runs/<id>/config.json`)
+work whatever runs it (with the corpus at run start, for a guided campaign:
+`guidance.py`); it is saved with the run (`runs/<id>/config.json`)
 so that `vcert diff --resume` can finish it.
 """
 
@@ -29,6 +30,9 @@ class CampaignConfig:
     stop_on_finding: bool = False
     progress: bool = True
     cluster: str | None = None     # a Dask scheduler address, or "local:N"
+    corpus: str | None = None      # the corpus directory (None: the run's own, in memory)
+    guided_fraction: float = 0.0   # share of sequences derived from the corpus
+    lag: int = 16                  # batch b derives from the corpus of batches < b-lag
 
     def to_json(self) -> dict:
         data = asdict(self)

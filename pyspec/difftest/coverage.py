@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
 
 from .decisions import OBLIGATIONS
 from .jstate import Json
@@ -143,6 +144,16 @@ class Coverage:
                    "decisions": self.decisions, "shapes": self.shapes}[group]
         return {name: counter[name] for name in obligations(group)}
 
+    def raw(self) -> dict[str, Counter]:
+        """Each group's counter (cells keyed by (action, response))."""
+        return {"cells": self.cells, "hcall_kinds": self.hcalls,
+                "close_calls": self.close_calls, "decisions": self.decisions,
+                "shapes": self.shapes}
+
+    def met(self) -> set[str]:
+        """The reachable obligations met, as "group:name"."""
+        return {f"{g}:{name}" for g in GROUPS for name, n in self.counts(g).items() if n}
+
     def covered(self) -> int:
         """How many reachable obligations, over every group, were met."""
         return sum(1 for g in GROUPS for n in self.counts(g).values() if n)
@@ -182,3 +193,33 @@ class Coverage:
         cov.decisions.update({k: n for k, n in groups.get("decisions", {}).items() if n})
         cov.shapes.update({k: n for k, n in groups.get("shapes", {}).items() if n})
         return cov
+
+
+@cache
+def reachable() -> frozenset[str]:
+    """Every obligation a run can meet, as "group:name"."""
+    return frozenset(f"{g}:{name}" for g in GROUPS for name in obligations(g))
+
+
+class FirstMet:
+    """What each of a run of sequences met first, recording into one
+    `Coverage`: call `step()` after each sequence.  It compares each
+    counter's key count with the last call's and looks at the keys only of
+    a counter that grew (counters never lose keys)."""
+
+    def __init__(self, coverage: Coverage) -> None:
+        self.coverage = coverage
+        self._seen = {g: set(c) for g, c in coverage.raw().items()}
+
+    def step(self) -> list[str]:
+        """The obligations met since the last call, sorted."""
+        new = []
+        for g, counter in self.coverage.raw().items():
+            seen = self._seen[g]
+            if len(counter) == len(seen):
+                continue
+            for key in counter:
+                if key not in seen:
+                    seen.add(key)
+                    new.append(f"{g}:{key[0]}/{key[1]}" if g == "cells" else f"{g}:{key}")
+        return sorted(n for n in new if n in reachable())

@@ -25,7 +25,7 @@ from pyspec import semantics as sem
 from pyspec.generate import NO_BIAS, Bias, next_action
 from pyspec.model import OK, Result
 
-from .coverage import Coverage
+from .coverage import Coverage, FirstMet
 from .decisions import hits
 from .driver_pipe import DriverBadAnswer, DriverFailure, DriverPipe
 from .jstate import Json, canonical
@@ -81,6 +81,7 @@ class Outcome:
                  same_as: Sequence | None = None) -> None:
         self.failure = failure
         self.steps = steps
+        self.firsts: list[str] = []    # obligations it met first (when the engine tracks them)
         self._trace = driver_trace
         self._same_as = same_as
 
@@ -103,14 +104,17 @@ class Engine:
         self.shape_every = shape_every      # state shapes: every initial state, then
         self._errors_seen = 0               # every shape_every-th state reached
         self._states_seen = 0
+        self._firsts: FirstMet | None = None
 
-    def reset(self, coverage: Coverage) -> None:
+    def reset(self, coverage: Coverage, track_firsts: bool = False) -> None:
         """Record into `coverage` from now on, as a fresh engine would: what a
         batch records then depends on the batch alone, not on what the
-        worker ran before it."""
+        worker ran before it.  `track_firsts`: `check_batch` sets each
+        outcome's `firsts`, the obligations its sequence met first."""
         self.coverage = coverage
         self._errors_seen = 0
         self._states_seen = 0
+        self._firsts = FirstMet(coverage) if track_firsts else None
 
     # -- generation (pyspec side) ------------------------------------------------
 
@@ -182,7 +186,10 @@ class Engine:
             line = answers[pos]
             verdict = answers[pos + 1] if final[i] else None
             pos += 2 if final[i] else 1
-            outcomes.append(self.check_raw(i, s, line, verdict))
+            out = self.check_raw(i, s, line, verdict)
+            if self._firsts is not None:
+                out.firsts = self._firsts.step()
+            outcomes.append(out)
         if any(o.failure is not None and o.failure.oracle == "driver_protocol" for o in outcomes):
             self.driver.restart()  # an answer out of step would shift every later one
         return outcomes

@@ -24,15 +24,18 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any, Protocol
 
-from .batch import WorkerResources, run_batch, shrink_task
+from .batch import WorkerResources, check_cases, run_batch, shrink_task
 from .config import CampaignConfig
+from .guidance import CorpusSlice, run_guided_batch
 
 MAX_ATTEMPTS = 3          # runs of one task before it is reported lost
 
 
 @dataclass(frozen=True)
 class Task:
-    kind: str             # "batch" (arg: batch number) or "shrink" (arg: a Finding)
+    kind: str             # "batch" (arg: batch number, or a guided batch's CorpusSlice),
+                          # "cases" (arg: fixed CaseSpecs and BatchOptions) or
+                          # "shrink" (arg: a Finding)
     key: str
     arg: Any
 
@@ -56,7 +59,12 @@ class Executor(Protocol):
 
 def run_task(cfg: CampaignConfig, task: Task, res: WorkerResources) -> Any:
     if task.kind == "batch":
+        if isinstance(task.arg, CorpusSlice):
+            return run_guided_batch(cfg, task.arg, res)
         return run_batch(cfg, task.arg, res)
+    if task.kind == "cases":
+        cases, opts = task.arg
+        return check_cases(res, cases, opts)
     if task.kind == "shrink":
         return shrink_task(cfg, task.arg, res)
     raise ValueError(f"unknown task kind {task.kind!r}")
@@ -104,6 +112,7 @@ class _Worker:
     process: mp.Process
     conn: Connection
     task: Task | None = None
+    corpus_sent: int = 0      # entries of a guided run's corpus this worker holds
 
 
 class LocalExecutor:
@@ -138,8 +147,13 @@ class LocalExecutor:
             if w.task is None and self._queue:
                 w.task = self._queue.popleft()
                 self._attempts[w.task.key] += 1
+                task = w.task
+                if isinstance(task.arg, CorpusSlice):
+                    # Send only the corpus entries this worker does not hold yet.
+                    task = Task(task.kind, task.key, task.arg.trimmed(w.corpus_sent))
+                    w.corpus_sent = max(w.corpus_sent, task.arg.size)
                 try:
-                    w.conn.send(w.task)
+                    w.conn.send(task)
                 except (BrokenPipeError, OSError):
                     pass          # the worker is dead: `poll` sees it and reruns the task
 

@@ -6,7 +6,9 @@ file (`pinned.write_cases`); every mutant then runs in its own process
 (`python -m pyspec.difftest.pinned`) that only checks them: with the mutated
 copy of pyspec first on PYTHONPATH, or with the mutated driver binary.  So a
 pyspec fault cannot steer what is drawn, and every mutant of a seed meets the
-very same sequences, which are those of `vcert diff --seed S`.  A mutant is
+very same sequences, which are those of `vcert diff --seed S` (unguided: a
+guided campaign draws exactly these until its batch LAG+1, after every kill
+of the suite; docs/difftest.md).  A mutant is
 killed by its first finding; the report gives the steps and seconds to it and
 the length of the shrunk reproducer.
 """

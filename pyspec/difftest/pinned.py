@@ -12,10 +12,11 @@ would steer the draws.  So `vcert mutate` splits the two across processes:
   `pair` (`o`, `state2`, `events`, or null);
 - `run_cases` (`python -m pyspec.difftest.pinned`) runs in each mutant's
   process, with the mutated copy of pyspec first on the path (or a mutated
-  driver), and only checks: pyspec replays the fixed actions, then the
-  campaign's checks (validity of the initial state, the per-step oracles
-  against the driver, the paired isolation runs) and, once per batch, negative
-  validity on the batch's first initial state (`negative.check_negative`).
+  driver), and only checks, batch by batch, through the campaign's own batch
+  task (`batch.check_cases` on fixed cases): pyspec replays the fixed
+  actions, then the campaign's checks (validity of the initial state, the
+  per-step oracles against the driver, the paired isolation runs) and, once
+  per batch, negative validity on the batch's first valid initial state.
 
 It stops at the first finding, shrinks it and writes `OUT/result.json`:
 `status`, `oracle`, `detail`, `steps` (every step executed before the finding:
@@ -39,17 +40,15 @@ from pathlib import Path
 
 import orjson
 
-from .batch import (PAIR_EVERY, PAIR_ROUNDS, generator_invalid_finding, sequence_seed,
-                    shrink_finding, shrink_paired, to_finding)
-from .driver_pipe import DriverPipe
-from .engine import Engine, Sequence
-from .findings import Finding, FindingStore, write_atomic
-from .negative import NEGATIVE_SALT, check_negative
+from .batch import (PAIR_EVERY, PAIR_ROUNDS, BatchOptions, CaseSpec, WorkerResources,
+                    check_cases, sequence_seed, shrink_finding, shrink_paired)
+from .config import CampaignConfig
+from .engine import Engine
+from .findings import FindingStore, write_atomic
 from .pairs import PairChecker
 from .scope import Scope
 from .shrink import ShrinkBudget
 from .states import initial_case
-from .validity import full_flags
 
 BATCH = 32
 
@@ -103,86 +102,53 @@ def _batches(path: Path) -> Iterator[list[dict]]:
         yield batch
 
 
-class _Killed(Exception):
-    def __init__(self, finding: Finding, steps_before: int) -> None:
-        self.finding, self.steps_before = finding, steps_before
+def _specs(batch: list[dict]) -> list[CaseSpec]:
+    return [CaseSpec(c["index"], c["seed"], c["context"], c["state"], actions=c["actions"],
+                     pair=c["pair"]) for c in batch]
 
 
 def run_cases(cases: Path, out: Path, driver: str | None, scope: Scope = Scope(),
               budget: ShrinkBudget = ShrinkBudget()) -> PinnedResult:
-    """Check the drawn cases in order until the first finding (see the module)."""
+    """Check the drawn cases in order until the first finding (see the module):
+    each batch goes through the campaign's own batch task (`check_cases`)."""
     res = PinnedResult()
     store = FindingStore(out / "findings")
     start = time.monotonic()
-    with DriverPipe(driver) as pipe:
-        engine = Engine(scope, pipe)
-        pairs = PairChecker(scope, engine.py)
-        try:
-            for batch in _batches(cases):
-                _check_batch(engine, pairs, batch, res)
-        except _Killed as kill:
+    opts = BatchOptions(stop_on_finding=True)
+    worker = WorkerResources(CampaignConfig(scope=scope, driver=driver))
+    try:
+        for batch in _batches(cases):
+            specs = _specs(batch)
+            report = check_cases(worker, specs, opts)
+            if not report.findings:
+                res.steps += report.steps + report.pair_events
+                res.sequences += report.tested
+                res.digests += [digest(s.actions) for s in specs]
+                continue
+            f = report.findings[0]
+            checked = specs if f.paired is not None else \
+                [s for s in specs if s.index < f.index] if report.tested else []
+            res.sequences += len(checked)
+            res.digests += [digest(s.actions) for s in checked]
             res.seconds = round(time.monotonic() - start, 3)
-            f = kill.finding
             res.status, res.oracle, res.detail = "killed", f.oracle, f.detail
-            res.steps = kill.steps_before
+            res.steps += report.steps_before[0]
             res.path = str(store.save(f)[0])
             if f.paired is None and not f.actions:   # a finding on a state alone
                 res.shrunk_length = 0
                 return res
             if f.paired is not None:
-                shrink_paired(pairs, f, budget)
+                shrink_paired(worker.pairs, f, budget)
             else:
-                shrink_finding(engine, f, budget)
+                shrink_finding(worker.engine, f, budget)
             if f.shrunk is not None:
                 res.shrunk_length = len(f.shrunk["actions"])
                 store.save_shrunk(f)
             return res
+    finally:
+        worker.close()
     res.seconds = round(time.monotonic() - start, 3)
     return res
-
-
-def _check_batch(engine: Engine, pairs: PairChecker, batch: list[dict],
-                 res: PinnedResult) -> None:
-    """One batch, in the campaign's order: negative validity, then the
-    sequences (one pipelined driver request), then the paired runs.  Raises
-    `_Killed` at the first finding; `res.steps` counts the steps executed."""
-    first = batch[0]
-    neg = check_negative(engine, random.Random(first["seed"] ^ NEGATIVE_SALT),
-                         first["context"], first["state"])
-    if neg is not None:
-        raise _Killed(Finding(oracle=neg.oracle, detail=neg.detail, seed=first["seed"],
-                              scope=engine.scope.to_json(), context=neg.context,
-                              initial_state=neg.state, actions=[], step=-1), res.steps)
-    seqs = []
-    for case in batch:
-        seq = engine.replay_pyspec(Sequence(case["seed"], case["context"], case["state"],
-                                            case["actions"]))
-        seq.valid0 = full_flags(engine.py.context(seq.context), seq.py_models[0])
-        if any(seq.valid0):
-            raise _Killed(generator_invalid_finding(
-                case["seed"], (seq.context, seq.state, engine.py.context(seq.context),
-                               seq.py_models[0]), engine.scope), res.steps)
-        seqs.append(seq)
-    for seq, outcome in zip(seqs, engine.check_batch(seqs)):
-        res.sequences += 1
-        res.digests.append(digest(seq.actions))
-        if outcome.failure is not None:
-            raise _Killed(to_finding(seq, outcome.failure, outcome.driver_trace, engine.scope),
-                          res.steps + outcome.failure.step + 1)
-        res.steps += outcome.steps
-    for case in batch:
-        pair = case["pair"]
-        if pair is None:
-            continue
-        failure = pairs.check(case["context"], case["state"], pair["state2"], pair["o"],
-                              pair["events"])
-        if failure is not None:
-            raise _Killed(Finding(oracle=failure.oracle, detail=failure.detail,
-                                  seed=case["seed"], scope=engine.scope.to_json(),
-                                  context=case["context"], initial_state=case["state"],
-                                  actions=[], step=failure.event, paired=pair),
-                          res.steps + max(failure.event, 0) + 1)
-        res.steps += len(pair["events"])
 
 
 def main(argv: list[str] | None = None) -> int:
