@@ -216,58 +216,81 @@ let json_of_map (encode : 'a -> json) (m : 'a Vcert.map) : json =
 (* Building a JSON tree and then decoding it costs more than the check that
    follows, at 10^5 pages.  So a request is first read straight from yojson's
    lexer into the model's types, one [read_<type> st lb] per type, without a
-   tree or paths.  A reader accepts only plain forms, each of which the
-   decoders above accept too, with the same value; on anything else (an
-   error, or a form it does not bother with, such as a quoted number, which
-   yojson's [read_int] would take) it raises [Mismatch], and the caller
-   decodes the tree instead, which words the error and its path.  Every
-   reader skips the white space (and comments) before its value. *)
+   tree or paths.  A reader takes only the plain forms (quoted field names,
+   numbers without sign, quotes or exponent), each of which the decoders above
+   accept too, with the same value; on anything else it raises [Mismatch] (or
+   yojson raises its own exception), and the caller decodes the tree instead,
+   which words the error and its path.  Punctuation and white space are taken
+   here byte by byte (a lexer call per comma is most of the cost); strings,
+   numbers, null, booleans and comments are left to yojson's readers.  Every
+   reader skips the white space before its value. *)
 
 exception Mismatch
 
 type lexer = Yojson.Safe.lexer_state
 
-(* The next byte to read ('\000' at the end): a string lexbuf holds all its input. *)
+(* The next byte ('\000' at the end): a string lexbuf holds its whole input. *)
 let peek (lb : Lexing.lexbuf) : char =
   if lb.Lexing.lex_curr_pos < lb.Lexing.lex_buffer_len then
     Bytes.unsafe_get lb.Lexing.lex_buffer lb.Lexing.lex_curr_pos
   else '\000'
 
-(* Skip white space, then require [c] next. *)
-let expect (c : char) (st : lexer) (lb : Lexing.lexbuf) : unit =
-  Yojson.Safe.read_space st lb;
-  if peek lb <> c then raise Mismatch
+let advance (lb : Lexing.lexbuf) : unit = lb.Lexing.lex_curr_pos <- lb.Lexing.lex_curr_pos + 1
+
+(* Skip what yojson's [read_space] skips: blanks here, comments by it. *)
+let rec skip_space (st : lexer) (lb : Lexing.lexbuf) : unit =
+  match peek lb with
+  | ' ' | '\t' | '\r' | '\n' -> advance lb; skip_space st lb
+  | '/' -> Yojson.Safe.read_space st lb
+  | _ -> ()
+
+(* Skip white space, then take the byte [c]. *)
+let take (c : char) st lb : unit =
+  skip_space st lb;
+  if peek lb = c then advance lb else raise Mismatch
+
+(* Skip white space, then take ',' (true) or [close] (false). *)
+let more (close : char) st lb : bool =
+  skip_space st lb;
+  match peek lb with
+  | ',' -> advance lb; true
+  | c when c = close -> advance lb; false
+  | _ -> raise Mismatch
 
 let read_nat (st : lexer) (lb : Lexing.lexbuf) : int =
-  Yojson.Safe.read_space st lb;
+  skip_space st lb;
   match peek lb with '0' .. '9' -> Yojson.Safe.read_int st lb | _ -> raise Mismatch
 
 let read_bool (st : lexer) (lb : Lexing.lexbuf) : bool =
-  Yojson.Safe.read_space st lb;
+  skip_space st lb;
   match peek lb with 't' | 'f' -> Yojson.Safe.read_bool st lb | _ -> raise Mismatch
 
 let read_string (st : lexer) (lb : Lexing.lexbuf) : string =
-  expect '"' st lb;
-  Yojson.Safe.read_string st lb
+  skip_space st lb;
+  if peek lb = '"' then Yojson.Safe.read_string st lb else raise Mismatch
 
 let read_option (read : lexer -> Lexing.lexbuf -> 'a) st lb : 'a option =
-  Yojson.Safe.read_space st lb;
+  skip_space st lb;
   if peek lb = 'n' then (Yojson.Safe.read_null st lb; None) else Some (read st lb)
 
 let read_list (read : lexer -> Lexing.lexbuf -> 'a) st lb : 'a list =
-  expect '[' st lb;
-  Yojson.Safe.read_list read st lb
+  take '[' st lb;
+  skip_space st lb;
+  if peek lb = ']' then (advance lb; [])
+  else
+    let rec items acc =
+      let acc = read st lb :: acc in
+      if more ']' st lb then items acc else List.rev acc
+    in
+    items []
 
-(* The next argument of a constructor or pair: a comma, then the value. *)
+(* The next argument of a constructor or pair, after its comma. *)
 let read_arg (read : lexer -> Lexing.lexbuf -> 'a) st lb : 'a =
-  Yojson.Safe.read_space st lb;
-  Yojson.Safe.read_comma st lb;
+  take ',' st lb;
   read st lb
 
 (* The ']' that closes a constructor or pair. *)
-let read_end st lb : unit =
-  Yojson.Safe.read_space st lb;
-  Yojson.Safe.read_rbr st lb
+let read_end st lb : unit = take ']' st lb
 
 (* Whether two bindings share a key: one comparison per binding when the keys
    ascend (as in most states), a hash table otherwise. *)
@@ -283,8 +306,7 @@ let repeats_a_key (bindings : (int * 'a) list) : bool =
 
 let read_map (read : lexer -> Lexing.lexbuf -> 'a) st lb : 'a Vcert.map =
   let binding st lb =
-    expect '[' st lb;
-    Yojson.Safe.read_lbr st lb;
+    take '[' st lb;
     let key = read_nat st lb in
     let value = read_arg read st lb in
     read_end st lb;
@@ -296,18 +318,25 @@ let read_map (read : lexer -> Lexing.lexbuf -> 'a) st lb : 'a Vcert.map =
 
 (* A constructor's name, and whether its arguments follow (the array form). *)
 let read_constructor st lb : string * bool =
-  Yojson.Safe.read_space st lb;
+  skip_space st lb;
   match peek lb with
   | '"' -> (Yojson.Safe.read_string st lb, false)
-  | '[' ->
-      Yojson.Safe.read_lbr st lb;
-      (read_string st lb, true)
+  | '[' -> advance lb; (read_string st lb, true)
   | _ -> raise Mismatch
 
 (* A record's fields, in any order, each given to [read_field name]. *)
 let read_record (read_field : string -> lexer -> Lexing.lexbuf -> unit) st lb : unit =
-  expect '{' st lb;
-  Yojson.Safe.read_fields (fun () name st lb -> read_field name st lb) () st lb
+  take '{' st lb;
+  skip_space st lb;
+  if peek lb = '}' then advance lb
+  else
+    let rec fields () =
+      let name = read_string st lb in
+      take ':' st lb;
+      read_field name st lb;
+      if more '}' st lb then fields ()
+    in
+    fields ()
 
 (* A record field's slot: filled once, and filled in the end. *)
 let once (slot : 'a option ref) (v : 'a) : unit =

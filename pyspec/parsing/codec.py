@@ -7,7 +7,8 @@ is defined in (for section headings).  The template is
 `templates/codec.ml.j2`; this module computes what it lays out: decoder and
 encoder expressions per type, variable names, and the line wrapping of the
 arity lists (filled to 90 columns) and encoder cases (broken after `->`
-beyond 96 columns), as in the driver's hand-written original.
+beyond 96 columns), as in the driver's hand-written original, and the record a
+reader builds (one field a line beyond 96 columns).
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ CASE_MARGIN = 96
 BASE_CODECS = frozenset({"nat", "bool", "option", "list", "map"})
 # Names a generated decoder or reader already uses: `path`, `j`, `c`, `st`, `lb`,
 # `a1`... and the reader's helpers.
-RESERVED = frozenset({"path", "j", "c", "x", "fields", "ok", "error", "st", "lb", "name", "once",
-                      "given", "read_record", "read_arg", "read_end"})
+RESERVED = frozenset({"path", "j", "c", "x", "fields", "ok", "error", "st", "lb", "name", "ref",
+                      "raise", "once", "given", "read_record", "read_constructor", "read_arg",
+                      "read_end"})
 OCAML_KEYWORDS = frozenset(
     "and as assert asr begin class constraint do done downto else end exception external false for "
     "fun function functor if in include inherit initializer land lazy let lor lsl lsr lxor match method "
