@@ -28,18 +28,12 @@ let ( let* ) = Result.bind
 
 let fail path message = Error { path; message }
 
-(* JSON paths only serve error messages, and building one for every value of a
-   large state costs more than decoding it.  So a field of the request itself
-   (path "$", see [decode_field]) is first decoded without paths: under
-   [no_path] every sub-path stays [no_path].  Only if that fails is it decoded
-   again with real paths; decoding is pure, so the second run finds the same
-   error and names where it is. *)
-let no_path = ""
+(* JSON paths, for error messages.  Building one for every value costs more
+   than decoding it, but a large request seldom gets here: it is read by the
+   readers below, and decoded from its tree only when they give up. *)
+let field_path path name = path ^ "." ^ name
 
-let field_path path name = if path = no_path then no_path else path ^ "." ^ name
-
-let index_path path i =
-  if path = no_path then no_path else path ^ "[" ^ string_of_int i ^ "]"
+let index_path path i = path ^ "[" ^ string_of_int i ^ "]"
 
 (* A short description of a JSON value, for "expected X, got Y" messages. *)
 let describe (j : json) : string =
@@ -130,12 +124,9 @@ let record_of_json (type_name : string) (names : string list) path (j : json)
           (Printf.sprintf "missing %s field(s): %s" type_name (String.concat ", " missing))
   | _ -> expected path (a_type type_name ^ " object") j
 
-(* Decode field [name] of fields already checked by [record_of_json]; a field of
-   the request, without paths first (see [no_path]). *)
+(* Decode field [name] of fields already checked by [record_of_json]. *)
 let decode_field (decode : string -> json -> 'a decoded) path fields name : 'a decoded =
-  let j = List.assoc name fields in
-  if path <> "$" then decode (field_path path name) j
-  else match decode no_path j with Ok v -> Ok v | Error _ -> decode (field_path path name) j
+  decode (field_path path name) (List.assoc name fields)
 
 (* ---------------------------------------------------------------------- *)
 (* Base types and type parameters. *)

@@ -118,6 +118,16 @@ let decode_request (fields : (string * json) list) : (request, Codec.error) resu
   | "ping" -> Ok Ping
   | _ -> unknown_op op
 
+(* The id and request of a guarded line, decoded from its JSON tree. *)
+let tree_request (line : string) : json * (request, failure) result =
+  match parse_line line with
+  | Error f -> (`Null, Error f)
+  | Ok (`Assoc fields) ->
+      let id = Option.value (List.assoc_opt "id" fields) ~default:`Null in
+      (id, Result.map_error bad_request (decode_request fields))
+  | Ok j ->
+      (`Null, Error (bad_request { path = "$"; message = "expected a request object, got " ^ Codec.describe j }))
+
 (* ---------------------------------------------------------------------- *)
 (* Reading a request without a tree *)
 
@@ -411,17 +421,13 @@ let failure_of_exn (e : exn) : failure =
 (* The id of a request line and its outcome: the answer's fields, or why
    there is none. *)
 let handle (line : string) : json * ((string * value) list, failure) result =
-  match Result.map (fun () -> fast_request line) (guard_line line) with
+  match guard_line line with
   | Error f -> (`Null, Error f)
-  | Ok (Some (id, request)) -> (id, answer request)
-  | Ok None -> (
-      match parse_line line with
-      | Error f -> (`Null, Error f)
-      | Ok (`Assoc fields) ->
-          let id = Option.value (List.assoc_opt "id" fields) ~default:`Null in
-          (id, Result.bind (Result.map_error bad_request (decode_request fields)) answer)
-      | Ok j ->
-          (`Null, Error (bad_request { path = "$"; message = "expected a request object, got " ^ Codec.describe j })))
+  | Ok () ->
+      let id, request =
+        match fast_request line with Some (id, r) -> (id, Ok r) | None -> tree_request line
+      in
+      (id, Result.bind request answer)
 
 (* The response line (without newline) to one request line.  Nothing
    escapes: whatever the line holds, there is exactly one answer. *)
