@@ -139,8 +139,9 @@ let tree_request (line : string) : json * (request, failure) result =
    included, and a usual request never builds a tree. *)
 
 (* The fields read so far.  "state" is a state, or a cached state for
-   run_cache: when it comes before "op", its extent is noted and it is read
-   once "op" is known. *)
+   run_cache: when it comes before "op", it is read as a state (the usual
+   case) and, if it is not one, its extent is noted, to be read as a cached
+   state once "op" is known. *)
 type slots = {
   mutable names : string list;
   mutable id : json;
@@ -172,11 +173,14 @@ let read_field (f : slots) (name : string) st (lb : Lexing.lexbuf) : unit =
   | "state" -> (
       match f.op with
       | Some op -> read_state f op st lb
-      | None ->
-          Yojson.Safe.read_space st lb;
+      | None -> (
+          Codec.skip_space st lb;
           let start = lb.Lexing.lex_curr_pos in
-          Yojson.Safe.skip_json st lb;
-          f.state_at <- Some (start, lb.Lexing.lex_curr_pos))
+          try f.state <- Some (Codec.read_state st lb)
+          with Codec.Mismatch | Yojson.Json_error _ ->
+            lb.Lexing.lex_curr_pos <- start;
+            Yojson.Safe.skip_json st lb;
+            f.state_at <- Some (start, lb.Lexing.lex_curr_pos)))
   | "action" -> f.action <- Some (Codec.read_action st lb)
   | "actions" -> f.actions <- Some (Codec.read_list Codec.read_action st lb)
   | "states" -> f.states <- Some (Codec.read_bool st lb)
@@ -199,9 +203,12 @@ let read_request (line : string) : json * request =
   let op = get f.op in
   Option.iter
     (fun (start, stop) ->
-      lb.Lexing.lex_curr_pos <- start;
-      read_state f op st lb;
-      if lb.Lexing.lex_curr_pos <> stop then raise Codec.Mismatch)
+      (* Not a state: a cached state if anything (else "get" gives up below). *)
+      if op = "run_cache" then begin
+        lb.Lexing.lex_curr_pos <- start;
+        read_state f op st lb;
+        if lb.Lexing.lex_curr_pos <> stop then raise Codec.Mismatch
+      end)
     f.state_at;
   let optional = if op = "run" || op = "run_cache" then [ "states" ] else [] in
   let given = List.sort_uniq compare (optional @ f.names) in
