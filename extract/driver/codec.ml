@@ -165,8 +165,8 @@ let list_of_json (decode : string -> json -> 'a decoded) path (j : json) : 'a li
 
 let json_of_list (encode : 'a -> json) (l : 'a list) : json = `List (List.map encode l)
 
-(* The map with these bindings, whose keys are distinct: both decoders build
-   maps through this one function. *)
+(* The map with these bindings, whose keys are distinct: [map_of_json] and
+   [read_map] build maps through this one function. *)
 let map_of_bindings (bindings : (int * 'a) list) : 'a Vcert.map = bindings
 
 (* A finite map: an array of [key, value] pairs with distinct keys. *)
