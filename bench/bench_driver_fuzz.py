@@ -49,7 +49,8 @@ import orjson
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pyspec.difftest.gen import uniform_action  # noqa: E402
+from pyspec import codec  # noqa: E402
+from pyspec.generate import uniform_action  # noqa: E402
 from pyspec.difftest.scope import Scope  # noqa: E402
 from pyspec.difftest.states import initial_state  # noqa: E402
 
@@ -106,7 +107,7 @@ class Requests:
         self.scope = Scope()
         self.cases = [initial_state(rng, scope) for scope in (Scope(), SMALL_SCOPE)
                       for _ in range(BASE_STATES // 2)]
-        self.actions = [uniform_action(rng, self.scope) for _ in range(ACTION_POOL)]
+        self.actions = [codec.encode(uniform_action(rng, self.scope)) for _ in range(ACTION_POOL)]
         self.next_id = 0
         self.deep = [self._nest(n, closed) for n in (500, 511, 512, 513, 2_000, 100_000)
                      for closed in (True, False)]

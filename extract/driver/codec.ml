@@ -13,6 +13,8 @@
      one [decode_field] per field;
    - type parameters ([option], [list], [map]) take the element's decoder or
      encoder as first argument.
+   Each type also gets a reader [read_<type>] that reads it straight from
+   yojson's lexer (see "Reading straight from the lexer").
    [Vcert] is not opened: its [Ok]/[Error] (the Coq [outcome]) would shadow
    the OCaml [result] constructors used here. *)
 
@@ -26,18 +28,12 @@ let ( let* ) = Result.bind
 
 let fail path message = Error { path; message }
 
-(* JSON paths only serve error messages, and building one for every value of a
-   large state costs more than decoding it.  So a field of the request itself
-   (path "$", see [decode_field]) is first decoded without paths: under
-   [no_path] every sub-path stays [no_path].  Only if that fails is it decoded
-   again with real paths; decoding is pure, so the second run finds the same
-   error and names where it is. *)
-let no_path = ""
+(* JSON paths, for error messages.  Building one for every value costs more
+   than decoding it, but a large request seldom gets here: it is read by the
+   readers below, and decoded from its tree only when they give up. *)
+let field_path path name = path ^ "." ^ name
 
-let field_path path name = if path = no_path then no_path else path ^ "." ^ name
-
-let index_path path i =
-  if path = no_path then no_path else path ^ "[" ^ string_of_int i ^ "]"
+let index_path path i = path ^ "[" ^ string_of_int i ^ "]"
 
 (* A short description of a JSON value, for "expected X, got Y" messages. *)
 let describe (j : json) : string =
@@ -128,12 +124,9 @@ let record_of_json (type_name : string) (names : string list) path (j : json)
           (Printf.sprintf "missing %s field(s): %s" type_name (String.concat ", " missing))
   | _ -> expected path (a_type type_name ^ " object") j
 
-(* Decode field [name] of fields already checked by [record_of_json]; a field of
-   the request, without paths first (see [no_path]). *)
+(* Decode field [name] of fields already checked by [record_of_json]. *)
 let decode_field (decode : string -> json -> 'a decoded) path fields name : 'a decoded =
-  let j = List.assoc name fields in
-  if path <> "$" then decode (field_path path name) j
-  else match decode no_path j with Ok v -> Ok v | Error _ -> decode (field_path path name) j
+  decode (field_path path name) (List.assoc name fields)
 
 (* ---------------------------------------------------------------------- *)
 (* Base types and type parameters. *)
@@ -172,6 +165,10 @@ let list_of_json (decode : string -> json -> 'a decoded) path (j : json) : 'a li
 
 let json_of_list (encode : 'a -> json) (l : 'a list) : json = `List (List.map encode l)
 
+(* The map with these bindings, whose keys are distinct: [map_of_json] and
+   [read_map] build maps through this one function. *)
+let map_of_bindings (bindings : (int * 'a) list) : 'a Vcert.map = bindings
+
 (* A finite map: an array of [key, value] pairs with distinct keys. *)
 let map_of_json (decode : string -> json -> 'a decoded) path (j : json)
     : 'a Vcert.map decoded =
@@ -189,7 +186,7 @@ let map_of_json (decode : string -> json -> 'a decoded) path (j : json)
       let* bindings = decode_all binding items in
       let seen = Hashtbl.create 16 in
       let rec distinct i = function
-        | [] -> Ok bindings
+        | [] -> Ok (map_of_bindings bindings)
         | (k, _) :: rest ->
             if Hashtbl.mem seen k then
               fail (index_path (index_path path i) 0)
@@ -204,17 +201,157 @@ let map_of_json (decode : string -> json -> 'a decoded) path (j : json)
 let json_of_map (encode : 'a -> json) (m : 'a Vcert.map) : json =
   `List (List.map (fun (k, v) -> `List [ json_of_nat k; encode v ]) m)
 
+(* ---------------------------------------------------------------------- *)
+(* Reading straight from the lexer *)
+
+(* Building a JSON tree and then decoding it costs more than the check that
+   follows, at 10^5 pages.  So a request is first read straight from yojson's
+   lexer into the model's types, one [read_<type> st lb] per type, without a
+   tree or paths.  A reader takes only the plain forms (quoted field names,
+   numbers without sign, quotes or exponent), each of which the decoders above
+   accept too, with the same value; on anything else it raises [Mismatch] (or
+   yojson raises its own exception), and the caller decodes the tree instead,
+   which words the error and its path.  Punctuation and white space are taken
+   here byte by byte (a lexer call per comma is most of the cost); strings,
+   numbers, null, booleans and comments are left to yojson's readers.  Every
+   reader skips the white space before its value. *)
+
+exception Mismatch
+
+type lexer = Yojson.Safe.lexer_state
+
+(* The next byte ('\000' at the end): a string lexbuf holds its whole input. *)
+let peek (lb : Lexing.lexbuf) : char =
+  if lb.Lexing.lex_curr_pos < lb.Lexing.lex_buffer_len then
+    Bytes.unsafe_get lb.Lexing.lex_buffer lb.Lexing.lex_curr_pos
+  else '\000'
+
+let advance (lb : Lexing.lexbuf) : unit = lb.Lexing.lex_curr_pos <- lb.Lexing.lex_curr_pos + 1
+
+(* Skip what yojson's [read_space] skips: blanks here, comments by it. *)
+let rec skip_space (st : lexer) (lb : Lexing.lexbuf) : unit =
+  match peek lb with
+  | ' ' | '\t' | '\r' | '\n' -> advance lb; skip_space st lb
+  | '/' -> Yojson.Safe.read_space st lb
+  | _ -> ()
+
+(* Skip white space, then take the byte [c]. *)
+let take (c : char) st lb : unit =
+  skip_space st lb;
+  if peek lb = c then advance lb else raise Mismatch
+
+(* Skip white space, then take ',' (true) or [close] (false). *)
+let more (close : char) st lb : bool =
+  skip_space st lb;
+  match peek lb with
+  | ',' -> advance lb; true
+  | c when c = close -> advance lb; false
+  | _ -> raise Mismatch
+
+let read_nat (st : lexer) (lb : Lexing.lexbuf) : int =
+  skip_space st lb;
+  match peek lb with '0' .. '9' -> Yojson.Safe.read_int st lb | _ -> raise Mismatch
+
+let read_bool (st : lexer) (lb : Lexing.lexbuf) : bool =
+  skip_space st lb;
+  match peek lb with 't' | 'f' -> Yojson.Safe.read_bool st lb | _ -> raise Mismatch
+
+let read_string (st : lexer) (lb : Lexing.lexbuf) : string =
+  skip_space st lb;
+  if peek lb = '"' then Yojson.Safe.read_string st lb else raise Mismatch
+
+let read_option (read : lexer -> Lexing.lexbuf -> 'a) st lb : 'a option =
+  skip_space st lb;
+  if peek lb = 'n' then (Yojson.Safe.read_null st lb; None) else Some (read st lb)
+
+let read_list (read : lexer -> Lexing.lexbuf -> 'a) st lb : 'a list =
+  take '[' st lb;
+  skip_space st lb;
+  if peek lb = ']' then (advance lb; [])
+  else
+    let rec items acc =
+      let acc = read st lb :: acc in
+      if more ']' st lb then items acc else List.rev acc
+    in
+    items []
+
+(* The next argument of a constructor or pair, after its comma. *)
+let read_arg (read : lexer -> Lexing.lexbuf -> 'a) st lb : 'a =
+  take ',' st lb;
+  read st lb
+
+(* The ']' that closes a constructor or pair. *)
+let read_end st lb : unit = take ']' st lb
+
+(* Whether two bindings share a key: one comparison per binding when the keys
+   ascend (as in most states), a hash table otherwise. *)
+let repeats_a_key (bindings : (int * 'a) list) : bool =
+  let rec ascending = function
+    | (k1, _) :: ((k2, _) :: _ as rest) -> k1 < k2 && ascending rest
+    | _ -> true
+  in
+  (not (ascending bindings))
+  &&
+  let seen = Hashtbl.create 64 in
+  List.exists (fun (k, _) -> Hashtbl.mem seen k || (Hashtbl.add seen k (); false)) bindings
+
+let read_map (read : lexer -> Lexing.lexbuf -> 'a) st lb : 'a Vcert.map =
+  let binding st lb =
+    take '[' st lb;
+    let key = read_nat st lb in
+    let value = read_arg read st lb in
+    read_end st lb;
+    (key, value)
+  in
+  let bindings = read_list binding st lb in
+  if repeats_a_key bindings then raise Mismatch;
+  map_of_bindings bindings
+
+(* A constructor's name, and whether its arguments follow (the array form). *)
+let read_constructor st lb : string * bool =
+  skip_space st lb;
+  match peek lb with
+  | '"' -> (Yojson.Safe.read_string st lb, false)
+  | '[' -> advance lb; (read_string st lb, true)
+  | _ -> raise Mismatch
+
+(* A record's fields, in any order, each given to [read_field name]. *)
+let read_record (read_field : string -> lexer -> Lexing.lexbuf -> unit) st lb : unit =
+  take '{' st lb;
+  skip_space st lb;
+  if peek lb = '}' then advance lb
+  else
+    let rec fields () =
+      let name = read_string st lb in
+      take ':' st lb;
+      read_field name st lb;
+      if more '}' st lb then fields ()
+    in
+    fields ()
+
+(* A record field's slot: filled once, and filled in the end. *)
+let once (slot : 'a option ref) (v : 'a) : unit =
+  if Option.is_some !slot then raise Mismatch else slot := Some v
+
+let given (slot : 'a option ref) : 'a =
+  match !slot with Some v -> v | None -> raise Mismatch
+
 (* The aliases of [nat] in Model.v. *)
 let os_ident_of_json = nat_of_json
 let json_of_os_ident = json_of_nat
+let read_os_ident = read_nat
 let vadd_of_json = nat_of_json
 let json_of_vadd = json_of_nat
+let read_vadd = read_nat
 let padd_of_json = nat_of_json
 let json_of_padd = json_of_nat
+let read_padd = read_nat
 let madd_of_json = nat_of_json
 let json_of_madd = json_of_nat
+let read_madd = read_nat
 let value_of_json = nat_of_json
 let json_of_value = json_of_nat
+let read_value = read_nat
 
 (* ---------------------------------------------------------------------- *)
 (* Model.v *)
@@ -232,6 +369,18 @@ let json_of_context (x : Vcert.context) : json =
     [ ("hyp_window", json_of_list json_of_vadd x.Vcert.hyp_window);
       ("trusted_oss", json_of_list json_of_os_ident x.Vcert.trusted_oss) ]
 
+let read_context st lb : Vcert.context =
+  let hyp_window = ref None
+  and trusted_oss = ref None in
+  read_record
+    (fun name st lb ->
+      match name with
+      | "hyp_window" -> once hyp_window (read_list read_vadd st lb)
+      | "trusted_oss" -> once trusted_oss (read_list read_os_ident st lb)
+      | _ -> raise Mismatch)
+    st lb;
+  { Vcert.hyp_window = given hyp_window; trusted_oss = given trusted_oss }
+
 let ptype_arities = [ ("T_RW", 0); ("T_PT", 0) ]
 
 let ptype_of_json path (j : json) : Vcert.ptype decoded =
@@ -245,6 +394,12 @@ let json_of_ptype (x : Vcert.ptype) : json =
   match x with
   | Vcert.T_RW -> `String "T_RW"
   | Vcert.T_PT -> `String "T_PT"
+
+let read_ptype st lb : Vcert.ptype =
+  match read_constructor st lb with
+  | "T_RW", false -> Vcert.T_RW
+  | "T_PT", false -> Vcert.T_PT
+  | _ -> raise Mismatch
 
 let hyper_call_arities =
   [ ("HC_new", 2); ("HC_del", 1); ("HC_lswitch", 1); ("HC_pin", 2); ("HC_unpin", 1) ]
@@ -279,6 +434,32 @@ let json_of_hyper_call (x : Vcert.hyper_call) : json =
   | Vcert.HC_pin (pa, t) -> `List [ `String "HC_pin"; json_of_padd pa; json_of_ptype t ]
   | Vcert.HC_unpin pa -> `List [ `String "HC_unpin"; json_of_padd pa ]
 
+let read_hyper_call st lb : Vcert.hyper_call =
+  match read_constructor st lb with
+  | "HC_new", true ->
+      let va = read_arg read_vadd st lb in
+      let pa = read_arg read_padd st lb in
+      read_end st lb;
+      Vcert.HC_new (va, pa)
+  | "HC_del", true ->
+      let va = read_arg read_vadd st lb in
+      read_end st lb;
+      Vcert.HC_del va
+  | "HC_lswitch", true ->
+      let pa = read_arg read_padd st lb in
+      read_end st lb;
+      Vcert.HC_lswitch pa
+  | "HC_pin", true ->
+      let pa = read_arg read_padd st lb in
+      let t = read_arg read_ptype st lb in
+      read_end st lb;
+      Vcert.HC_pin (pa, t)
+  | "HC_unpin", true ->
+      let pa = read_arg read_padd st lb in
+      read_end st lb;
+      Vcert.HC_unpin pa
+  | _ -> raise Mismatch
+
 let os_info_fields = [ "curr_page"; "hcall" ]
 
 let os_info_of_json path (j : json) : Vcert.os_info decoded =
@@ -291,6 +472,18 @@ let json_of_os_info (x : Vcert.os_info) : json =
   `Assoc
     [ ("curr_page", json_of_padd x.Vcert.curr_page);
       ("hcall", json_of_option json_of_hyper_call x.Vcert.hcall) ]
+
+let read_os_info st lb : Vcert.os_info =
+  let curr_page = ref None
+  and hcall = ref None in
+  read_record
+    (fun name st lb ->
+      match name with
+      | "curr_page" -> once curr_page (read_padd st lb)
+      | "hcall" -> once hcall (read_option read_hyper_call st lb)
+      | _ -> raise Mismatch)
+    st lb;
+  { Vcert.curr_page = given curr_page; hcall = given hcall }
 
 let mode_arities = [ ("Usr", 0); ("Svc", 0) ]
 
@@ -306,6 +499,12 @@ let json_of_mode (x : Vcert.mode) : json =
   | Vcert.Usr -> `String "Usr"
   | Vcert.Svc -> `String "Svc"
 
+let read_mode st lb : Vcert.mode =
+  match read_constructor st lb with
+  | "Usr", false -> Vcert.Usr
+  | "Svc", false -> Vcert.Svc
+  | _ -> raise Mismatch
+
 let os_activity_arities = [ ("Running", 0); ("Waiting", 0) ]
 
 let os_activity_of_json path (j : json) : Vcert.os_activity decoded =
@@ -319,6 +518,12 @@ let json_of_os_activity (x : Vcert.os_activity) : json =
   match x with
   | Vcert.Running -> `String "Running"
   | Vcert.Waiting -> `String "Waiting"
+
+let read_os_activity st lb : Vcert.os_activity =
+  match read_constructor st lb with
+  | "Running", false -> Vcert.Running
+  | "Waiting", false -> Vcert.Waiting
+  | _ -> raise Mismatch
 
 let page_content_arities = [ ("RW", 1); ("PT", 1); ("Other", 0) ]
 
@@ -340,6 +545,19 @@ let json_of_page_content (x : Vcert.page_content) : json =
   | Vcert.PT m -> `List [ `String "PT"; json_of_map json_of_madd m ]
   | Vcert.Other -> `String "Other"
 
+let read_page_content st lb : Vcert.page_content =
+  match read_constructor st lb with
+  | "RW", true ->
+      let v = read_arg (read_option read_value) st lb in
+      read_end st lb;
+      Vcert.RW v
+  | "PT", true ->
+      let m = read_arg (read_map read_madd) st lb in
+      read_end st lb;
+      Vcert.PT m
+  | "Other", false -> Vcert.Other
+  | _ -> raise Mismatch
+
 let page_owner_arities = [ ("Hyp", 0); ("Os", 1); ("No_Owner", 0) ]
 
 let page_owner_of_json path (j : json) : Vcert.page_owner decoded =
@@ -358,6 +576,16 @@ let json_of_page_owner (x : Vcert.page_owner) : json =
   | Vcert.Os o -> `List [ `String "Os"; json_of_os_ident o ]
   | Vcert.No_Owner -> `String "No_Owner"
 
+let read_page_owner st lb : Vcert.page_owner =
+  match read_constructor st lb with
+  | "Hyp", false -> Vcert.Hyp
+  | "Os", true ->
+      let o = read_arg read_os_ident st lb in
+      read_end st lb;
+      Vcert.Os o
+  | "No_Owner", false -> Vcert.No_Owner
+  | _ -> raise Mismatch
+
 let page_fields = [ "content"; "owner" ]
 
 let page_of_json path (j : json) : Vcert.page decoded =
@@ -370,6 +598,18 @@ let json_of_page (x : Vcert.page) : json =
   `Assoc
     [ ("content", json_of_page_content x.Vcert.content);
       ("owner", json_of_page_owner x.Vcert.owner) ]
+
+let read_page st lb : Vcert.page =
+  let content = ref None
+  and owner = ref None in
+  read_record
+    (fun name st lb ->
+      match name with
+      | "content" -> once content (read_page_content st lb)
+      | "owner" -> once owner (read_page_owner st lb)
+      | _ -> raise Mismatch)
+    st lb;
+  { Vcert.content = given content; owner = given owner }
 
 let state_fields = [ "active_os"; "exec_mode"; "activity"; "oss"; "hyp"; "mem" ]
 
@@ -391,6 +631,31 @@ let json_of_state (x : Vcert.state) : json =
       ("oss", json_of_map json_of_os_info x.Vcert.oss);
       ("hyp", json_of_map (json_of_map json_of_madd) x.Vcert.hyp);
       ("mem", json_of_map json_of_page x.Vcert.mem) ]
+
+let read_state st lb : Vcert.state =
+  let active_os = ref None
+  and exec_mode = ref None
+  and activity = ref None
+  and oss = ref None
+  and hyp = ref None
+  and mem = ref None in
+  read_record
+    (fun name st lb ->
+      match name with
+      | "active_os" -> once active_os (read_os_ident st lb)
+      | "exec_mode" -> once exec_mode (read_mode st lb)
+      | "activity" -> once activity (read_os_activity st lb)
+      | "oss" -> once oss (read_map read_os_info st lb)
+      | "hyp" -> once hyp (read_map (read_map read_madd) st lb)
+      | "mem" -> once mem (read_map read_page st lb)
+      | _ -> raise Mismatch)
+    st lb;
+  { Vcert.active_os = given active_os;
+    exec_mode = given exec_mode;
+    activity = given activity;
+    oss = given oss;
+    hyp = given hyp;
+    mem = given mem }
 
 (* ---------------------------------------------------------------------- *)
 (* Actions.v *)
@@ -471,6 +736,66 @@ let json_of_action (x : Vcert.action) : json =
       `List [ `String "Page_unpin"; json_of_os_ident o; json_of_padd pa ]
   | Vcert.Silent -> `String "Silent"
 
+let read_action st lb : Vcert.action =
+  match read_constructor st lb with
+  | "Read", true ->
+      let va = read_arg read_vadd st lb in
+      read_end st lb;
+      Vcert.Read va
+  | "Write", true ->
+      let va = read_arg read_vadd st lb in
+      let v = read_arg read_value st lb in
+      read_end st lb;
+      Vcert.Write (va, v)
+  | "Read_hyper", true ->
+      let va = read_arg read_vadd st lb in
+      read_end st lb;
+      Vcert.Read_hyper va
+  | "Write_hyper", true ->
+      let va = read_arg read_vadd st lb in
+      let v = read_arg read_value st lb in
+      read_end st lb;
+      Vcert.Write_hyper (va, v)
+  | "Hcall", true ->
+      let h = read_arg read_hyper_call st lb in
+      read_end st lb;
+      Vcert.Hcall h
+  | "New", true ->
+      let o = read_arg read_os_ident st lb in
+      let va = read_arg read_vadd st lb in
+      let pa = read_arg read_padd st lb in
+      read_end st lb;
+      Vcert.New (o, va, pa)
+  | "Del", true ->
+      let o = read_arg read_os_ident st lb in
+      let va = read_arg read_vadd st lb in
+      read_end st lb;
+      Vcert.Del (o, va)
+  | "Lswitch", true ->
+      let o = read_arg read_os_ident st lb in
+      let pa = read_arg read_padd st lb in
+      read_end st lb;
+      Vcert.Lswitch (o, pa)
+  | "Switch", true ->
+      let o = read_arg read_os_ident st lb in
+      read_end st lb;
+      Vcert.Switch o
+  | "Ret_ctrl", false -> Vcert.Ret_ctrl
+  | "Chmod", false -> Vcert.Chmod
+  | "Page_pin", true ->
+      let o = read_arg read_os_ident st lb in
+      let pa = read_arg read_padd st lb in
+      let t = read_arg read_ptype st lb in
+      read_end st lb;
+      Vcert.Page_pin (o, pa, t)
+  | "Page_unpin", true ->
+      let o = read_arg read_os_ident st lb in
+      let pa = read_arg read_padd st lb in
+      read_end st lb;
+      Vcert.Page_unpin (o, pa)
+  | "Silent", false -> Vcert.Silent
+  | _ -> raise Mismatch
+
 (* ---------------------------------------------------------------------- *)
 (* Errors.v *)
 
@@ -516,6 +841,24 @@ let json_of_error_code (x : Vcert.error_code) : json =
   | Vcert.No_free_memory -> `String "No_free_memory"
   | Vcert.Page_in_use -> `String "Page_in_use"
 
+let read_error_code st lb : Vcert.error_code =
+  match read_constructor st lb with
+  | "Unknown_os", false -> Vcert.Unknown_os
+  | "Wrong_os_activity", false -> Vcert.Wrong_os_activity
+  | "Not_active_os", false -> Vcert.Not_active_os
+  | "Wrong_hcall", false -> Vcert.Wrong_hcall
+  | "No_access_va_os", false -> Vcert.No_access_va_os
+  | "Invalid_vadd", false -> Vcert.Invalid_vadd
+  | "Wrong_page_type", false -> Vcert.Wrong_page_type
+  | "No_access_va_hyp", false -> Vcert.No_access_va_hyp
+  | "Trusted_os_hcall", false -> Vcert.Trusted_os_hcall
+  | "Invalid_padd", false -> Vcert.Invalid_padd
+  | "Pending_hcall", false -> Vcert.Pending_hcall
+  | "Padd_in_use", false -> Vcert.Padd_in_use
+  | "No_free_memory", false -> Vcert.No_free_memory
+  | "Page_in_use", false -> Vcert.Page_in_use
+  | _ -> raise Mismatch
+
 let outcome_arities = [ ("Ok", 0); ("Error", 1) ]
 
 let outcome_of_json path (j : json) : Vcert.outcome decoded =
@@ -532,6 +875,15 @@ let json_of_outcome (x : Vcert.outcome) : json =
   | Vcert.Ok -> `String "Ok"
   | Vcert.Error ec -> `List [ `String "Error"; json_of_error_code ec ]
 
+let read_outcome st lb : Vcert.outcome =
+  match read_constructor st lb with
+  | "Ok", false -> Vcert.Ok
+  | "Error", true ->
+      let ec = read_arg read_error_code st lb in
+      read_end st lb;
+      Vcert.Error ec
+  | _ -> raise Mismatch
+
 let result_fields = [ "response"; "result_state" ]
 
 let result_of_json path (j : json) : Vcert.result decoded =
@@ -544,6 +896,18 @@ let json_of_result (x : Vcert.result) : json =
   `Assoc
     [ ("response", json_of_outcome x.Vcert.response);
       ("result_state", json_of_state x.Vcert.result_state) ]
+
+let read_result st lb : Vcert.result =
+  let response = ref None
+  and result_state = ref None in
+  read_record
+    (fun name st lb ->
+      match name with
+      | "response" -> once response (read_outcome st lb)
+      | "result_state" -> once result_state (read_state st lb)
+      | _ -> raise Mismatch)
+    st lb;
+  { Vcert.response = given response; result_state = given result_state }
 
 (* ---------------------------------------------------------------------- *)
 (* ValidDec.v *)
@@ -577,6 +941,18 @@ let json_of_vs_property (x : Vcert.vs_property) : json =
   | Vcert.Os_tables_exist -> `String "Os_tables_exist"
   | Vcert.Accessible_mappings_physical -> `String "Accessible_mappings_physical"
 
+let read_vs_property st lb : Vcert.vs_property =
+  match read_constructor st lb with
+  | "Trusted_no_hcall", false -> Vcert.Trusted_no_hcall
+  | "Running_no_hcall", false -> Vcert.Running_no_hcall
+  | "Svc_when_privileged", false -> Vcert.Svc_when_privileged
+  | "Usr_when_untrusted", false -> Vcert.Usr_when_untrusted
+  | "Hyp_maps_owned", false -> Vcert.Hyp_maps_owned
+  | "Page_tables_owned", false -> Vcert.Page_tables_owned
+  | "Os_tables_exist", false -> Vcert.Os_tables_exist
+  | "Accessible_mappings_physical", false -> Vcert.Accessible_mappings_physical
+  | _ -> raise Mismatch
+
 (* ---------------------------------------------------------------------- *)
 (* CacheModel.v *)
 
@@ -595,6 +971,22 @@ let json_of_cache_config (x : Vcert.cache_config) : json =
       ("tlb_size", json_of_nat x.Vcert.tlb_size);
       ("flush_on_switch", json_of_bool x.Vcert.flush_on_switch) ]
 
+let read_cache_config st lb : Vcert.cache_config =
+  let cache_size = ref None
+  and tlb_size = ref None
+  and flush_on_switch = ref None in
+  read_record
+    (fun name st lb ->
+      match name with
+      | "cache_size" -> once cache_size (read_nat st lb)
+      | "tlb_size" -> once tlb_size (read_nat st lb)
+      | "flush_on_switch" -> once flush_on_switch (read_bool st lb)
+      | _ -> raise Mismatch)
+    st lb;
+  { Vcert.cache_size = given cache_size;
+    tlb_size = given tlb_size;
+    flush_on_switch = given flush_on_switch }
+
 let cstate_fields = [ "hv"; "cache"; "tlb" ]
 
 let cstate_of_json path (j : json) : Vcert.cstate decoded =
@@ -609,6 +1001,20 @@ let json_of_cstate (x : Vcert.cstate) : json =
     [ ("hv", json_of_state x.Vcert.hv);
       ("cache", json_of_map json_of_page x.Vcert.cache);
       ("tlb", json_of_map json_of_madd x.Vcert.tlb) ]
+
+let read_cstate st lb : Vcert.cstate =
+  let hv = ref None
+  and cache = ref None
+  and tlb = ref None in
+  read_record
+    (fun name st lb ->
+      match name with
+      | "hv" -> once hv (read_state st lb)
+      | "cache" -> once cache (read_map read_page st lb)
+      | "tlb" -> once tlb (read_map read_madd st lb)
+      | _ -> raise Mismatch)
+    st lb;
+  { Vcert.hv = given hv; cache = given cache; tlb = given tlb }
 
 let access_obs_arities = [ ("Cache_hit", 0); ("Tlb_hit", 0); ("Page_walk", 0) ]
 
@@ -625,6 +1031,13 @@ let json_of_access_obs (x : Vcert.access_obs) : json =
   | Vcert.Cache_hit -> `String "Cache_hit"
   | Vcert.Tlb_hit -> `String "Tlb_hit"
   | Vcert.Page_walk -> `String "Page_walk"
+
+let read_access_obs st lb : Vcert.access_obs =
+  match read_constructor st lb with
+  | "Cache_hit", false -> Vcert.Cache_hit
+  | "Tlb_hit", false -> Vcert.Tlb_hit
+  | "Page_walk", false -> Vcert.Page_walk
+  | _ -> raise Mismatch
 
 (* ---------------------------------------------------------------------- *)
 (* CacheStep.v *)
@@ -643,3 +1056,19 @@ let json_of_cresult (x : Vcert.cresult) : json =
     [ ("cresponse", json_of_outcome x.Vcert.cresponse);
       ("observation", json_of_option json_of_access_obs x.Vcert.observation);
       ("cresult_state", json_of_cstate x.Vcert.cresult_state) ]
+
+let read_cresult st lb : Vcert.cresult =
+  let cresponse = ref None
+  and observation = ref None
+  and cresult_state = ref None in
+  read_record
+    (fun name st lb ->
+      match name with
+      | "cresponse" -> once cresponse (read_outcome st lb)
+      | "observation" -> once observation (read_option read_access_obs st lb)
+      | "cresult_state" -> once cresult_state (read_cstate st lb)
+      | _ -> raise Mismatch)
+    st lb;
+  { Vcert.cresponse = given cresponse;
+    observation = given observation;
+    cresult_state = given cresult_state }

@@ -39,7 +39,8 @@ let rec is_standard (j : json) : bool =
   | `Assoc fields -> List.for_all (fun (_, v) -> is_standard v) fields
   | `Null | `Bool _ | `Int _ | `Intlit _ | `String _ -> true
 
-let parse_line (line : string) : (json, failure) result =
+(* The checks on the raw line that come before either reading of it. *)
+let guard_line (line : string) : (unit, failure) result =
   if String.trim line = "" then Error (malformed "empty line: expected one JSON request")
   else
     match Guard.first_invalid_utf8 line with
@@ -47,12 +48,15 @@ let parse_line (line : string) : (json, failure) result =
         Error (malformed (Printf.sprintf "the line is not UTF-8: byte 0x%02X at offset %d" (Char.code line.[i]) i))
     | None when Guard.too_deep line ->
         Error (malformed (Printf.sprintf "JSON nested deeper than %d levels" Guard.max_depth))
-    | None -> (
-        match Yojson.Safe.from_string line with
-        | j when is_standard j -> Ok j
-        | _ -> Error (malformed "not plain JSON (tuples, variants, NaN and Infinity are refused)")
-        | exception Yojson.Json_error msg ->
-            Error (malformed (String.map (fun c -> if c = '\n' then ' ' else c) msg)))
+    | None -> Ok ()
+
+(* The JSON tree of a guarded line. *)
+let parse_line (line : string) : (json, failure) result =
+  match Yojson.Safe.from_string line with
+  | j when is_standard j -> Ok j
+  | _ -> Error (malformed "not plain JSON (tuples, variants, NaN and Infinity are refused)")
+  | exception Yojson.Json_error msg ->
+      Error (malformed (String.map (fun c -> if c = '\n' then ' ' else c) msg))
 
 (* ---------------------------------------------------------------------- *)
 (* Decoding a request *)
@@ -113,6 +117,121 @@ let decode_request (fields : (string * json) list) : (request, Codec.error) resu
       Ok (Run_cache (ctx, cfg, cs, acts, with_states))
   | "ping" -> Ok Ping
   | _ -> unknown_op op
+
+(* The id and request of a guarded line, decoded from its JSON tree. *)
+let tree_request (line : string) : json * (request, failure) result =
+  match parse_line line with
+  | Error f -> (`Null, Error f)
+  | Ok (`Assoc fields) ->
+      let id = Option.value (List.assoc_opt "id" fields) ~default:`Null in
+      (id, Result.map_error bad_request (decode_request fields))
+  | Ok j ->
+      (`Null, Error (bad_request { path = "$"; message = "expected a request object, got " ^ Codec.describe j }))
+
+(* ---------------------------------------------------------------------- *)
+(* Reading a request without a tree *)
+
+(* A request is first read in one pass, straight from yojson's lexer into the
+   model's types (Codec's readers), and decoded from a JSON tree only if that
+   reading gives up.  It gives up on every line the tree decoder refuses, and
+   on some it accepts; whatever it accepts, the tree decoder accepts too, as
+   the same request.  So the answers are those of the tree decoder, errors
+   included, and a usual request never builds a tree. *)
+
+(* The fields read so far.  "state" is a state, or a cached state for
+   run_cache: when it comes before "op", it is read as a state (the usual
+   case) and, if it is not one, its extent is noted, to be read as a cached
+   state once "op" is known. *)
+type slots = {
+  mutable names : string list;
+  mutable id : json;
+  mutable op : string option;
+  mutable context : Vcert.context option;
+  mutable state : Vcert.state option;
+  mutable cstate : Vcert.cstate option;
+  mutable state_at : (int * int) option;
+  mutable action : Vcert.action option;
+  mutable actions : Vcert.action list option;
+  mutable states : bool option;
+  mutable cache : Vcert.cache_config option;
+}
+
+let read_state (f : slots) (op : string) st lb : unit =
+  if op = "run_cache" then f.cstate <- Some (Codec.read_cstate st lb)
+  else f.state <- Some (Codec.read_state st lb)
+
+let read_field (f : slots) (name : string) st (lb : Lexing.lexbuf) : unit =
+  if List.mem name f.names then raise Codec.Mismatch;
+  f.names <- name :: f.names;
+  match name with
+  | "id" ->
+      let j = Yojson.Safe.read_json st lb in
+      if not (is_standard j) then raise Codec.Mismatch;
+      f.id <- j
+  | "op" -> f.op <- Some (Codec.read_string st lb)
+  | "context" -> f.context <- Some (Codec.read_context st lb)
+  | "state" -> (
+      match f.op with
+      | Some op -> read_state f op st lb
+      | None -> (
+          Codec.skip_space st lb;
+          let start = lb.Lexing.lex_curr_pos in
+          try f.state <- Some (Codec.read_state st lb)
+          with Codec.Mismatch | Yojson.Json_error _ ->
+            lb.Lexing.lex_curr_pos <- start;
+            Yojson.Safe.skip_json st lb;
+            f.state_at <- Some (start, lb.Lexing.lex_curr_pos)))
+  | "action" -> f.action <- Some (Codec.read_action st lb)
+  | "actions" -> f.actions <- Some (Codec.read_list Codec.read_action st lb)
+  | "states" -> f.states <- Some (Codec.read_bool st lb)
+  | "cache" -> f.cache <- Some (Codec.read_cache_config st lb)
+  | _ -> raise Codec.Mismatch
+
+let get (slot : 'a option) : 'a = match slot with Some v -> v | None -> raise Codec.Mismatch
+
+(* The request of a line, raising Codec.Mismatch (or yojson's exceptions)
+   where this reading gives up. *)
+let read_request (line : string) : json * request =
+  let st = Yojson.init_lexer () and lb = Lexing.from_string line in
+  let f =
+    { names = []; id = `Null; op = None; context = None; state = None; cstate = None; state_at = None;
+      action = None; actions = None; states = None; cache = None }
+  in
+  Codec.read_record (read_field f) st lb;
+  Yojson.Safe.read_space st lb;
+  if not (Yojson.Safe.read_eof lb) then raise Codec.Mismatch;
+  let op = get f.op in
+  Option.iter
+    (fun (start, stop) ->
+      (* Not a state: a cached state if anything (else "get" gives up below). *)
+      if op = "run_cache" then begin
+        lb.Lexing.lex_curr_pos <- start;
+        read_state f op st lb;
+        if lb.Lexing.lex_curr_pos <> stop then raise Codec.Mismatch
+      end)
+    f.state_at;
+  let optional = if op = "run" || op = "run_cache" then [ "states" ] else [] in
+  let given = List.sort_uniq compare (optional @ f.names) in
+  if Some given <> Option.map (List.sort compare) (op_fields op) then raise Codec.Mismatch;
+  let states () = Option.value f.states ~default:false in
+  let request =
+    match op with
+    | "ping" -> Ping
+    | "valid" -> Valid (get f.context, get f.state)
+    | "pre" -> Pre (get f.context, get f.state, get f.action)
+    | "run" -> Run (get f.context, get f.state, get f.actions, states ())
+    | "run_cache" -> Run_cache (get f.context, get f.cache, get f.cstate, get f.actions, states ())
+    | _ -> raise Codec.Mismatch
+  in
+  (f.id, request)
+
+(* The request of a guarded line, or None where [read_request] gives up.  Only
+   a resource running out escapes (and is answered as in [handle_line]). *)
+let fast_request (line : string) : (json * request) option =
+  match read_request line with
+  | r -> Some r
+  | exception ((Stack_overflow | Out_of_memory) as e) -> raise e
+  | exception _ -> None
 
 (* ---------------------------------------------------------------------- *)
 (* Answering *)
@@ -309,13 +428,13 @@ let failure_of_exn (e : exn) : failure =
 (* The id of a request line and its outcome: the answer's fields, or why
    there is none. *)
 let handle (line : string) : json * ((string * value) list, failure) result =
-  match parse_line line with
+  match guard_line line with
   | Error f -> (`Null, Error f)
-  | Ok (`Assoc fields) ->
-      let id = Option.value (List.assoc_opt "id" fields) ~default:`Null in
-      (id, Result.bind (Result.map_error bad_request (decode_request fields)) answer)
-  | Ok j ->
-      (`Null, Error (bad_request { path = "$"; message = "expected a request object, got " ^ Codec.describe j }))
+  | Ok () ->
+      let id, request =
+        match fast_request line with Some (id, r) -> (id, Ok r) | None -> tree_request line
+      in
+      (id, Result.bind request answer)
 
 (* The response line (without newline) to one request line.  Nothing
    escapes: whatever the line holds, there is exactly one answer. *)

@@ -7,7 +7,8 @@ is defined in (for section headings).  The template is
 `templates/codec.ml.j2`; this module computes what it lays out: decoder and
 encoder expressions per type, variable names, and the line wrapping of the
 arity lists (filled to 90 columns) and encoder cases (broken after `->`
-beyond 96 columns), as in the driver's hand-written original.
+beyond 96 columns), as in the driver's hand-written original, and the record a
+reader builds (one field a line beyond 96 columns).
 """
 
 from __future__ import annotations
@@ -26,8 +27,11 @@ CASE_MARGIN = 96
 # Types whose codecs the template writes by hand (the finite map has its own
 # JSON form, an array of [key, value] pairs with distinct keys).
 BASE_CODECS = frozenset({"nat", "bool", "option", "list", "map"})
-# Names a generated decoder case already uses: `path`, `j`, `c` and `a1`...
-RESERVED = frozenset({"path", "j", "c", "x", "fields", "ok", "error"})
+# Names a generated decoder or reader already uses: `path`, `j`, `c`, `st`, `lb`,
+# `a1`... and the reader's helpers.
+RESERVED = frozenset({"path", "j", "c", "x", "fields", "ok", "error", "st", "lb", "name", "ref",
+                      "raise", "once", "given", "read_record", "read_constructor", "read_arg",
+                      "read_end"})
 OCAML_KEYWORDS = frozenset(
     "and as assert asr begin class constraint do done downto else end exception external false for "
     "fun function functor if in include inherit initializer land lazy let lor lsl lsr lxor match method "
@@ -49,6 +53,11 @@ def _check_encodable(t: TypeExpr, known: set[str]) -> None:
 def decoder(t: TypeExpr) -> str:
     """`list_of_json vadd_of_json`: the decoder of `t`, applied to its parameters' decoders."""
     return " ".join([f"{t.head}_of_json"] + [_paren(decoder(a)) for a in t.args])
+
+
+def reader(t: TypeExpr) -> str:
+    """`read_list read_vadd`: the lexer-level reader of `t`, applied to its parameters' readers."""
+    return " ".join([f"read_{t.head}"] + [_paren(reader(a)) for a in t.args])
 
 
 def encoder(t: TypeExpr) -> str:
@@ -99,18 +108,25 @@ class _Section:
     types: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _record_context(t: RecordType) -> dict[str, Any]:
+def _record_context(t: RecordType, module: str) -> dict[str, Any]:
     fields = []
-    for f in t.fields:
+    taken: set[str] = set()
+    for i, f in enumerate(t.fields, 1):
         dec = decoder(f.type)
         fields.append({
             "name": f.name,
             "decode_line": f"  let* {f.name} = decode_field {_paren(dec)} path fields \"{f.name}\" in",
             "encoder": encoder(f.type),
+            "var": _variable(f.name, i, taken),  # the slot the reader fills
+            "reader": reader(f.type),
         })
     names = "[ " + "; ".join(f'"{f.name}"' for f in t.fields) + " ]"
+    given = [f"{module + '.' if i == 0 else ''}{f['name']} = given {f['var']}" for i, f in enumerate(fields)]
+    given_line = "  { " + "; ".join(given) + " }"
+    if len(given_line) > CASE_MARGIN:
+        given_line = "  { " + ";\n    ".join(given) + " }"
     return {"kind": "record", "name": t.name, "fields": fields, "field_names": [f.name for f in t.fields],
-            "names_line": f"let {t.name}_fields = {names}"}
+            "names_line": f"let {t.name}_fields = {names}", "given_line": given_line}
 
 
 def _inductive_context(t: InductiveType, module: str, names: dict[str, tuple[str | None, ...]]) -> dict[str, Any]:
@@ -121,7 +137,8 @@ def _inductive_context(t: InductiveType, module: str, names: dict[str, tuple[str
         args = []
         for i, a in enumerate(c.args, 1):
             var = _variable(arg_names[i - 1] if i - 1 < len(arg_names) else None, i, taken)
-            args.append({"var": var, "decoder": decoder(a), "encoder": encoder(a), "slot": f"a{i}"})
+            args.append({"var": var, "decoder": decoder(a), "encoder": encoder(a), "slot": f"a{i}",
+                         "reader_arg": _paren(reader(a))})
         vars_ = [a["var"] for a in args]
         pattern = vars_[0] if len(vars_) == 1 else "(" + ", ".join(vars_) + ")"
         if args:
@@ -205,7 +222,7 @@ def render_codec(ocaml: Schema, module: str, coq: Schema | None = None) -> str:
         if not sections or sections[-1].title != title:
             sections.append(_Section(title))
         if isinstance(t, RecordType):
-            context = _record_context(t)
+            context = _record_context(t, module)
         else:
             names = {c.name: c.arg_names for c in coq_type.constructors} if isinstance(coq_type, InductiveType) else {}
             context = _inductive_context(t, module, names)
