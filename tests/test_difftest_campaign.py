@@ -155,6 +155,7 @@ def test_interrupting_a_campaign_keeps_its_findings(tmp_path, bad_driver, sig):
 def test_an_interrupted_campaign_reports_the_work_done(tmp_path, sig):
     proc = subprocess.Popen([sys.executable, "-m", "pyspec.cli", "diff", "--jobs", "2",
                              "--sequences", "100000", "--length", "20", "--no-progress",
+                             "--no-guidance",     # every sequence is then 20 actions
                              "--out", str(tmp_path)], cwd=REPO,
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                             text=True, start_new_session=True)

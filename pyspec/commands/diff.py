@@ -74,7 +74,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--sequences", type=int, default=None,
                    help="random sequences (default 2000; not with --exhaustive)")
     p.add_argument("--length", type=int, default=None,
-                   help="actions per sequence (default 50; not with --exhaustive)")
+                   help="actions per random sequence (default 50; a sequence derived from the "
+                        "corpus has at most this many; not with --exhaustive)")
     p.add_argument("--jobs", type=int, default=None,
                    help="worker processes (default: the CPU count; not with --exhaustive "
                         "or --cache, which run in one process)")

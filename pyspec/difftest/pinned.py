@@ -22,8 +22,9 @@ It stops at the first finding, shrinks it and writes `OUT/result.json`:
 `status`, `oracle`, `detail`, `steps` (every step executed before the finding:
 the sequences' and the paired runs', in execution order), `seconds`,
 `shrunk_length` (0 for a negative-validity finding, which has no actions),
-`sequences`, and `digests` (a hash of each checked sequence's actions, so a
-test can compare what was run with and without a mutant).
+`sequences` (those checked, the failing one included), and `digests` (a hash
+of each checked sequence's actions, so a test can compare what was run with
+and without a mutant).
 """
 
 from __future__ import annotations
@@ -127,7 +128,7 @@ def run_cases(cases: Path, out: Path, driver: str | None, scope: Scope = Scope()
                 continue
             f = report.findings[0]
             checked = specs if f.paired is not None else \
-                [s for s in specs if s.index < f.index] if report.tested else []
+                [s for s in specs if s.index <= f.index] if report.tested else []
             res.sequences += len(checked)
             res.digests += [digest(s.actions) for s in checked]
             res.seconds = round(time.monotonic() - start, 3)
