@@ -29,10 +29,7 @@ Qed.
 (** Mapping the values maps the lookups. *)
 Lemma lookup_map_values :
   forall {W : Type} (f : V -> W) (m : map V) k,
-    lookup (List.map (fun e => (fst e, f (snd e))) m) k = option_map f (lookup m k).
-Proof.
-  intros W f m k. induction m as [|[j w] t IH]; simpl; auto.
-  destruct (Nat.eqb k j); auto.
-Qed.
+    lookup (map_values f m) k = option_map f (lookup m k).
+Proof. intros W f m k. apply lookup_mapi. Qed.
 
 End MapFacts.
