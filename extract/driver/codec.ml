@@ -11,7 +11,7 @@
      match case per constructor, then [constructor_error];
    - records go through [record_of_json] (exactly the Coq field names), then
      one [decode_field] per field;
-   - type parameters ([option], [list], [map]) take the element's decoder or
+   - type parameters ([option], [list], [map], [alist]) take the element's decoder or
      encoder as first argument.
    [Vcert] is not opened: its [Ok]/[Error] (the Coq [outcome]) would shadow
    the OCaml [result] constructors used here. *)
@@ -172,9 +172,10 @@ let list_of_json (decode : string -> json -> 'a decoded) path (j : json) : 'a li
 
 let json_of_list (encode : 'a -> json) (l : 'a list) : json = `List (List.map encode l)
 
-(* A finite map: an array of [key, value] pairs with distinct keys. *)
-let map_of_json (decode : string -> json -> 'a decoded) path (j : json)
-    : 'a Vcert.map decoded =
+(* An association list: an array of [key, value] pairs with distinct keys, in
+   its order (the cache and TLB: oldest first). *)
+let alist_of_json (decode : string -> json -> 'a decoded) path (j : json)
+    : 'a Vcert.alist decoded =
   let binding i x =
     let at = index_path path i in
     match x with
@@ -201,8 +202,19 @@ let map_of_json (decode : string -> json -> 'a decoded) path (j : json)
       distinct 0 bindings
   | _ -> expected path "a map (an array of [key, value] pairs)" j
 
-let json_of_map (encode : 'a -> json) (m : 'a Vcert.map) : json =
+let json_of_alist (encode : 'a -> json) (m : 'a Vcert.alist) : json =
   `List (List.map (fun (k, v) -> `List [ json_of_nat k; encode v ]) m)
+
+(* A finite map (a trie in the model): the same JSON form, keys in any order;
+   built with the model's own [update], answered in ascending key order. *)
+let map_of_json (decode : string -> json -> 'a decoded) path (j : json)
+    : 'a Vcert.map decoded =
+  let* bindings = alist_of_json decode path j in
+  Ok (List.fold_left (fun m (k, v) -> Vcert.update m k v) Vcert.Leaf bindings)
+
+let json_of_map (encode : 'a -> json) (m : 'a Vcert.map) : json =
+  let ascending = List.sort (fun (k1, _) (k2, _) -> compare k1 k2) (Vcert.bindings m) in
+  json_of_alist encode ascending
 
 (* The aliases of [nat] in Model.v. *)
 let os_ident_of_json = nat_of_json
@@ -600,15 +612,15 @@ let cstate_fields = [ "hv"; "cache"; "tlb" ]
 let cstate_of_json path (j : json) : Vcert.cstate decoded =
   let* fields = record_of_json "cstate" cstate_fields path j in
   let* hv = decode_field state_of_json path fields "hv" in
-  let* cache = decode_field (map_of_json page_of_json) path fields "cache" in
-  let* tlb = decode_field (map_of_json madd_of_json) path fields "tlb" in
+  let* cache = decode_field (alist_of_json page_of_json) path fields "cache" in
+  let* tlb = decode_field (alist_of_json madd_of_json) path fields "tlb" in
   Ok { Vcert.hv; cache; tlb }
 
 let json_of_cstate (x : Vcert.cstate) : json =
   `Assoc
     [ ("hv", json_of_state x.Vcert.hv);
-      ("cache", json_of_map json_of_page x.Vcert.cache);
-      ("tlb", json_of_map json_of_madd x.Vcert.tlb) ]
+      ("cache", json_of_alist json_of_page x.Vcert.cache);
+      ("tlb", json_of_alist json_of_madd x.Vcert.tlb) ]
 
 let access_obs_arities = [ ("Cache_hit", 0); ("Tlb_hit", 0); ("Page_walk", 0) ]
 
