@@ -30,6 +30,12 @@ Qed.
 Lemma lookup_map_values :
   forall {W : Type} (f : V -> W) (m : map V) k,
     lookup (map_values f m) k = option_map f (lookup m k).
-Proof. intros W f m k. apply lookup_mapi. Qed.
+Proof.
+  intros W f m. induction m as [|l IHl o r IHr]; intros k; [reflexivity|].
+  destruct (node_key_cases k) as [->|[(d & ->)|(d & ->)]]; cbn [map_values].
+  - reflexivity.
+  - rewrite !lookup_left. apply IHl.
+  - rewrite !lookup_right. apply IHr.
+Qed.
 
 End MapFacts.

@@ -118,23 +118,55 @@ Fixpoint remove (m : map V) (k : nat) : map V :=
   end.
 
 (** The keys of a subtrie, seen from its root: the left subtrie's [j] is the
-    node's [S (j + j)], the right one's [S (S (j + j))].  Traversals carry
-    the function [f] from a subtrie's keys to the whole map's. *)
+    node's [S (j + j)], the right one's [S (S (j + j))].  [fold_from] carries
+    the function [f] from a subtrie's keys to the whole map's: it specifies
+    the traversals, which compute keys with [fold_at]. *)
 Definition left_key (f : nat -> nat) (j : nat) : nat := f (S (j + j)).
 Definition right_key (f : nat -> nat) (j : nat) : nat := f (S (S (j + j))).
 
-(** The bindings onto [acc], keys through [f]. *)
-Fixpoint bindings_from (f : nat -> nat) (m : map V) (acc : list (nat * V))
-  : list (nat * V) :=
+(** [g] applied to each binding in turn (a node, then its left subtrie, then
+    its right one), keys through [f]. *)
+Fixpoint fold_from {A : Type} (g : nat -> V -> A -> A) (f : nat -> nat) (m : map V) (acc : A)
+  : A :=
   match m with
   | Leaf => acc
   | Node l o r =>
-      let acc' := bindings_from (left_key f) l (bindings_from (right_key f) r acc) in
-      match o with Some v => (f 0, v) :: acc' | None => acc' end
+      let acc' := match o with Some v => g (f 0) v acc | None => acc end in
+      fold_from g (right_key f) r (fold_from g (left_key f) l acc')
   end.
 
+(** The same fold for a subtrie whose key [d] is the map's [c + d * (h + h)]:
+    one addition per node.  [h + h] is computed only at a node with children,
+    and a child's key only for a child that is there, so every number built
+    is at most a key of the map (extract/TRUSTED.md). *)
+Fixpoint fold_at {A : Type} (g : nat -> V -> A -> A) (h c : nat) (m : map V) (acc : A) : A :=
+  match m with
+  | Leaf => acc
+  | Node l o r =>
+      let acc' := match o with Some v => g c v acc | None => acc end in
+      match l, r with
+      | Leaf, Leaf => acc'
+      | _, _ =>
+          let s := h + h in
+          let acc'' := match l with Leaf => acc' | _ => fold_at g s (c + s) l acc' end in
+          match r with Leaf => acc'' | _ => fold_at g s (c + s + s) r acc'' end
+      end
+  end.
+
+(** [g] applied to each binding: one traversal. *)
+Definition fold {A : Type} (g : nat -> V -> A -> A) (m : map V) (acc : A) : A :=
+  match m with
+  | Leaf => acc
+  | Node l o r =>
+      let acc' := match o with Some v => g 0 v acc | None => acc end in
+      let acc'' := match l with Leaf => acc' | _ => fold_at g 1 1 l acc' end in
+      match r with Leaf => acc'' | _ => fold_at g 1 2 r acc'' end
+  end.
+
+Definition cons_binding (k : nat) (v : V) (l : list (nat * V)) : list (nat * V) := (k, v) :: l.
+
 (** Each binding once, in no particular order (the codecs sort by key). *)
-Definition bindings (m : map V) : list (nat * V) := bindings_from (fun k => k) m [].
+Definition bindings (m : map V) : list (nat * V) := fold cons_binding m [].
 
 Definition keys (m : map V) : list nat := List.map fst (bindings m).
 
@@ -144,17 +176,10 @@ Definition in_dom (m : map V) (k : nat) : bool :=
 (** Extensional equality of maps. *)
 Definition meq (m1 m2 : map V) : Prop := forall k, lookup m1 k = lookup m2 k.
 
-Fixpoint forall_from (p : nat -> V -> bool) (f : nat -> nat) (m : map V) : bool :=
-  match m with
-  | Leaf => true
-  | Node l o r =>
-      match o with Some v => p (f 0) v | None => true end &&
-      forall_from p (left_key f) l && forall_from p (right_key f) r
-  end.
-
-(** Every binding satisfies [p]: one traversal, stopping at a counterexample. *)
+(** Every binding satisfies [p]: one traversal ([p] is not called again once
+    a binding fails it). *)
 Definition forall_bindings (p : nat -> V -> bool) (m : map V) : bool :=
-  forall_from p (fun k => k) m.
+  fold (fun k v b => b && p k v) m true.
 
 (** Some binding satisfies [p]. *)
 Definition exists_binding (p : nat -> V -> bool) (m : map V) : bool :=
@@ -167,17 +192,14 @@ Definition keep_least (acc : option nat) (k : nat) : option nat :=
   | None => Some k
   end.
 
-(** The least key of the entries of a list that satisfy [p]. *)
-Fixpoint least_entry (p : nat -> V -> bool) (m : list (nat * V)) (acc : option nat)
+(** Keep [k] if its binding satisfies [p] and it is less than [acc]. *)
+Definition least_step (p : nat -> V -> bool) (k : nat) (v : V) (acc : option nat)
   : option nat :=
-  match m with
-  | [] => acc
-  | (k, v) :: t => least_entry p t (if p k v then keep_least acc k else acc)
-  end.
+  if p k v then keep_least acc k else acc.
 
 (** The least key whose binding satisfies [p]: one traversal. *)
 Definition least_key (p : nat -> V -> bool) (m : map V) : option nat :=
-  least_entry p (bindings m) None.
+  fold (least_step p) m None.
 
 (** The map with the bindings of a list; the first entry of a key wins.  The
     test vectors write maps this way. *)
@@ -282,41 +304,97 @@ Proof.
   destruct (low_bit_cases j) as [[_ E]|[_ E]]; [left|right]; exists (Nat.div2 j); lia.
 Qed.
 
-Lemma in_bindings_from :
-  forall m f acc k v,
-    In (k, v) (bindings_from f m acc) <->
-    In (k, v) acc \/ exists k0, f k0 = k /\ lookup m k0 = Some v.
+(** ** Traversals: [fold] is [fold_from] with keys unchanged, and [fold_from]
+    is a [fold_right] over the bindings it collects. *)
+
+Lemma fold_from_ext :
+  forall {A : Type} (g : nat -> V -> A -> A) m f1 f2 acc,
+    (forall d, f1 d = f2 d) -> fold_from g f1 m acc = fold_from g f2 m acc.
 Proof.
-  induction m as [|l IHl o r IHr]; intros f acc k v; cbn [bindings_from].
-  - split; [auto|]. intros [H|(k0 & _ & H)]; [exact H|discriminate].
-  - assert (Hsub : In (k, v) (bindings_from (left_key f) l (bindings_from (right_key f) r acc))
-                   <-> In (k, v) acc \/ exists k0, f k0 = k /\ k0 <> 0 /\
-                                                   lookup (Node l o r) k0 = Some v).
-    { rewrite IHl, IHr. unfold left_key, right_key. split.
-      - intros [[H|(d & <- & H)]|(d & <- & H)]; [now left| |].
-        + right. exists (S (S (d + d))). split; [reflexivity|].
-          split; [discriminate|]. now rewrite lookup_right.
-        + right. exists (S (d + d)). split; [reflexivity|].
-          split; [discriminate|]. now rewrite lookup_left.
-      - intros [H|(k0 & <- & Hk0 & H)]; [auto|].
-        destruct (node_key_cases k0) as [->|[(d & ->)|(d & ->)]]; [congruence| |].
-        + rewrite lookup_left in H. right. eauto.
-        + rewrite lookup_right in H. left. right. eauto. }
-    destruct o as [w|]; [simpl; rewrite Hsub|rewrite Hsub]; split.
-    + intros [[= <- <-]|[H|(k0 & <- & _ & H)]]; eauto.
-    + intros [H|(k0 & <- & H)]; [auto|]. destruct k0 as [|j].
-      * left. simpl in H. congruence.
-      * right. right. exists (S j). split; auto.
-    + intros [H|(k0 & <- & _ & H)]; eauto.
-    + intros [H|(k0 & <- & H)]; [auto|]. right. exists k0. split; auto.
-      split; auto. intros ->. discriminate.
+  intros A g. induction m as [|l IHl o r IHr]; intros f1 f2 acc H; [reflexivity|].
+  cbn [fold_from]. rewrite (H 0).
+  rewrite (IHl (left_key f1) (left_key f2)) by (intros d; unfold left_key; apply H).
+  apply IHr. intros d. unfold right_key. apply H.
+Qed.
+
+Lemma fold_at_node :
+  forall {A : Type} (g : nat -> V -> A -> A) h c l o r acc,
+    fold_at g h c (Node l o r) acc =
+    fold_at g (h + h) (c + (h + h) + (h + h)) r
+      (fold_at g (h + h) (c + (h + h)) l (match o with Some v => g c v acc | None => acc end)).
+Proof. intros A g h c l o r acc. destruct l, r; reflexivity. Qed.
+
+Lemma fold_at_from :
+  forall {A : Type} (g : nat -> V -> A -> A) m h c acc,
+    fold_at g h c m acc = fold_from g (fun d => c + d * (h + h)) m acc.
+Proof.
+  intros A g. induction m as [|l IHl o r IHr]; intros h c acc; [reflexivity|].
+  rewrite fold_at_node, IHl, IHr. cbn [fold_from]. rewrite Nat.mul_0_l, Nat.add_0_r.
+  rewrite (fold_from_ext g l _ (left_key (fun d => c + d * (h + h))))
+    by (intros d; unfold left_key; ring).
+  apply fold_from_ext. intros d. unfold right_key. ring.
+Qed.
+
+Lemma fold_spec :
+  forall {A : Type} (g : nat -> V -> A -> A) m acc, fold g m acc = fold_from g (fun d => d) m acc.
+Proof.
+  intros A g [|l o r] acc; [reflexivity|].
+  transitivity
+    (fold_at g 1 2 r (fold_at g 1 1 l (match o with Some v => g 0 v acc | None => acc end))).
+  { destruct l, r; reflexivity. }
+  rewrite !fold_at_from. cbn [fold_from].
+  rewrite (fold_from_ext g l _ (left_key (fun d => d))) by (intros d; unfold left_key; ring).
+  apply fold_from_ext. intros d. unfold right_key. ring.
+Qed.
+
+Lemma fold_from_cons_app :
+  forall m f L1 L2, fold_from cons_binding f m (L1 ++ L2) = fold_from cons_binding f m L1 ++ L2.
+Proof.
+  induction m as [|l IHl o r IHr]; intros f L1 L2; [reflexivity|]. cbn [fold_from].
+  replace (match o with Some v => cons_binding (f 0) v (L1 ++ L2) | None => L1 ++ L2 end)
+    with (match o with Some v => cons_binding (f 0) v L1 | None => L1 end ++ L2)
+    by (destruct o; reflexivity).
+  now rewrite IHl, IHr.
+Qed.
+
+Lemma fold_from_cons :
+  forall m f L, fold_from cons_binding f m L = fold_from cons_binding f m [] ++ L.
+Proof. intros m f L. exact (fold_from_cons_app m f [] L). Qed.
+
+Lemma fold_from_right :
+  forall {A : Type} (g : nat -> V -> A -> A) m f acc,
+    fold_from g f m acc =
+    fold_right (fun e a => g (fst e) (snd e) a) acc (fold_from cons_binding f m []).
+Proof.
+  intros A g. induction m as [|l IHl o r IHr]; intros f acc; [reflexivity|]. cbn [fold_from].
+  set (own := match o with Some v => cons_binding (f 0) v [] | None => [] end).
+  rewrite (fold_from_cons r (right_key f) (fold_from cons_binding (left_key f) l own)),
+    (fold_from_cons l (left_key f) own), !fold_right_app, IHr, IHl.
+  destruct o as [v|]; reflexivity.
+Qed.
+
+Lemma in_fold_cons :
+  forall m f k v,
+    In (k, v) (fold_from cons_binding f m []) <-> exists k0, f k0 = k /\ lookup m k0 = Some v.
+Proof.
+  induction m as [|l IHl o r IHr]; intros f k v; cbn [fold_from].
+  - split; [intros []|intros (k0 & _ & H); discriminate].
+  - rewrite fold_from_cons, (fold_from_cons l), !in_app_iff, IHl, IHr.
+    unfold left_key, right_key, cons_binding. split.
+    + intros [(d & <- & H)|[(d & <- & H)|H]].
+      * exists (S (S (d + d))). now rewrite lookup_right.
+      * exists (S (d + d)). now rewrite lookup_left.
+      * destruct o as [w|]; [|destruct H]. destruct H as [[= <- <-]|[]]. now exists 0.
+    + intros (k0 & <- & H). destruct (node_key_cases k0) as [->|[(d & ->)|(d & ->)]].
+      * right; right. simpl in H. subst o. now left.
+      * right; left. rewrite lookup_left in H. eauto.
+      * left. rewrite lookup_right in H. eauto.
 Qed.
 
 Lemma in_bindings : forall m k v, In (k, v) (bindings m) <-> lookup m k = Some v.
 Proof.
-  intros m k v. unfold bindings. rewrite in_bindings_from. simpl. split.
-  - intros [[]|(k0 & <- & H)]. exact H.
-  - intros H. right. eauto.
+  intros m k v. unfold bindings. rewrite fold_spec, in_fold_cons.
+  split; [intros (k0 & <- & H); exact H|eauto].
 Qed.
 
 (** An entry [lookup] finds is in the bindings, and conversely. *)
@@ -356,40 +434,22 @@ Proof.
     + intros H. apply IH. auto.
 Qed.
 
-Lemma forall_from_spec :
-  forall p m f,
-    forall_from p f m = true <-> (forall k v, lookup m k = Some v -> p (f k) v = true).
+Lemma forall_bindings_list :
+  forall p m, forall_bindings p m = forallb (fun e => p (fst e) (snd e)) (bindings m).
 Proof.
-  intros p. induction m as [|l IHl o r IHr]; intros f; cbn [forall_from].
-  - split; [discriminate|reflexivity].
-  - rewrite !andb_true_iff, IHl, IHr. unfold left_key, right_key. split.
-    + intros [[Ho Hl] Hr] k v Hk.
-      destruct (node_key_cases k) as [->|[(d & ->)|(d & ->)]].
-      * simpl in Hk. now rewrite Hk in Ho.
-      * rewrite lookup_left in Hk. eauto.
-      * rewrite lookup_right in Hk. eauto.
-    + intros H. split; [split|].
-      * destruct o as [w|]; [apply H; reflexivity|reflexivity].
-      * intros d v Hd. apply H. now rewrite lookup_left.
-      * intros d v Hd. apply H. now rewrite lookup_right.
+  intros p m. unfold forall_bindings, bindings. rewrite !fold_spec.
+  rewrite (fold_from_right (fun k v b => b && p k v)).
+  induction (fold_from cons_binding (fun d => d) m []) as [|[k v] t IH]; [reflexivity|].
+  simpl. rewrite IH. apply andb_comm.
 Qed.
 
 Lemma forall_bindings_spec :
   forall p m,
     forall_bindings p m = true <-> (forall k v, lookup m k = Some v -> p k v = true).
-Proof. intros p m. apply forall_from_spec. Qed.
-
-Lemma forall_from_false :
-  forall p m f,
-    forall_from p f m = false -> exists k v, lookup m k = Some v /\ p (f k) v = false.
 Proof.
-  intros p. induction m as [|l IHl o r IHr]; intros f; cbn [forall_from]; [discriminate|].
-  intros H. apply andb_false_iff in H as [H|H]; [apply andb_false_iff in H as [H|H]|].
-  - destruct o as [w|]; [|discriminate]. exists 0, w. split; auto.
-  - apply IHl in H as (d & v & Hd & Hv). exists (S (d + d)), v.
-    rewrite lookup_left. split; [exact Hd|exact Hv].
-  - apply IHr in H as (d & v & Hd & Hv). exists (S (S (d + d))), v.
-    rewrite lookup_right. split; [exact Hd|exact Hv].
+  intros p m. rewrite forall_bindings_list, forallb_forall. split.
+  - intros H k v Hl. apply (H (k, v)). now apply in_bindings.
+  - intros H [k v] Hin. apply in_bindings in Hin. exact (H k v Hin).
 Qed.
 
 Lemma forallb_false :
@@ -404,9 +464,11 @@ Lemma forall_bindings_false :
   forall p m,
     forall_bindings p m = false <-> (exists k v, lookup m k = Some v /\ p k v = false).
 Proof.
-  intros p m. split; [apply forall_from_false|].
-  intros (k & v & Hl & Hp). destruct (forall_bindings p m) eqn:Hb; [|reflexivity].
-  rewrite forall_bindings_spec in Hb. rewrite (Hb k v Hl) in Hp. discriminate.
+  intros p m. split.
+  - rewrite forall_bindings_list. intros H. apply forallb_false in H as ([k v] & Hin & Hp).
+    exists k, v. split; [now apply in_bindings|exact Hp].
+  - intros (k & v & Hl & Hp). destruct (forall_bindings p m) eqn:Hb; [|reflexivity].
+    rewrite forall_bindings_spec in Hb. rewrite (Hb k v Hl) in Hp. discriminate.
 Qed.
 
 Lemma exists_binding_spec :
@@ -432,41 +494,49 @@ Proof.
   - injection H as <-. split; auto. split; auto. discriminate.
 Qed.
 
-Lemma least_entry_none :
-  forall p m acc,
-    least_entry p m acc = None ->
-    acc = None /\ forall k v, In (k, v) m -> p k v = false.
+Lemma least_step_eq :
+  forall p k v acc, least_step p k v acc = if p k v then keep_least acc k else acc.
+Proof. reflexivity. Qed.
+
+Lemma least_key_list :
+  forall p m,
+    least_key p m = fold_right (fun e a => least_step p (fst e) (snd e) a) None (bindings m).
+Proof. intros p m. unfold least_key, bindings. rewrite !fold_spec. apply fold_from_right. Qed.
+
+Lemma least_list_none :
+  forall p l,
+    fold_right (fun e a => least_step p (fst e) (snd e) a) None l = None ->
+    forall k v, In (k, v) l -> p k v = false.
 Proof.
-  intros p m. induction m as [|[j w] t IH]; intros acc H; simpl in H.
-  - split; [exact H | intros _ _ []].
-  - destruct (p j w) eqn:Hp.
-    + apply IH in H as [H _]. destruct acc; simpl in H; [destruct (Nat.leb _ _)|]; discriminate.
-    + apply IH in H as [-> H]. split; auto.
-      intros k v [[= <- <-]|Hin]; eauto.
+  intros p. induction l as [|[j w] t IH]; intros H k v Hin; [destruct Hin|].
+  cbn [fold_right fst snd] in H. rewrite least_step_eq in H.
+  destruct (fold_right (fun e a => least_step p (fst e) (snd e) a) None t) as [a|] eqn:Ha.
+  - destruct (p j w); simpl in H; [destruct (Nat.leb a j)|]; discriminate.
+  - destruct (p j w) eqn:Hp; [discriminate|].
+    destruct Hin as [[= <- <-]|Hin]; [exact Hp|eauto].
 Qed.
 
-Lemma least_entry_some :
-  forall p m acc k,
-    least_entry p m acc = Some k ->
-    (acc = Some k \/ exists v, In (k, v) m /\ p k v = true) /\
-    (forall k', acc = Some k' -> k <= k') /\
-    (forall k' v', In (k', v') m -> p k' v' = true -> k <= k').
+Lemma least_list_some :
+  forall p l k,
+    fold_right (fun e a => least_step p (fst e) (snd e) a) None l = Some k ->
+    (exists v, In (k, v) l /\ p k v = true) /\
+    (forall k' v', In (k', v') l -> p k' v' = true -> k <= k').
 Proof.
-  intros p m. induction m as [|[j w] t IH]; intros acc k H; simpl in H.
-  - subst acc. split; [now left|]. split; [intros ? [= <-]; auto | intros _ _ []].
-  - destruct (p j w) eqn:Hp.
-    + destruct (keep_least acc j) as [a|] eqn:Hk.
-      2: { destruct acc; simpl in Hk; [destruct (Nat.leb _ _)|]; discriminate. }
-      apply keep_least_spec in Hk as (Ha & Haj & Hacc).
-      destruct (IH _ _ H) as (Hex & Hle & Hmin). specialize (Hle a eq_refl).
-      split; [|split].
-      * destruct Hex as [[= ->]|(v & Hin & Hv)]; [|right; exists v; simpl; auto].
-        destruct Ha as [->|Ha]; [right; exists w; simpl; auto | now left].
-      * intros k' Hk'. eapply Nat.le_trans; eauto.
-      * intros k' v' [[= <- <-]|Hin] Hp'; [eapply Nat.le_trans; eauto | eauto].
-    + destruct (IH _ _ H) as (Hex & Hle & Hmin). split; [|split; auto].
-      * destruct Hex as [Ha|(v & Hin & Hv)]; [now left | right; exists v; simpl; auto].
-      * intros k' v' [[= <- <-]|Hin] Hp'; [congruence | eauto].
+  intros p. induction l as [|[j w] t IH]; intros k H; [discriminate|].
+  cbn [fold_right fst snd] in H. rewrite least_step_eq in H.
+  destruct (fold_right (fun e a => least_step p (fst e) (snd e) a) None t) as [a|] eqn:Ha.
+  - destruct (IH a eq_refl) as [(va & Hina & Hpa) Hmin].
+    destruct (p j w) eqn:Hp.
+    + apply keep_least_spec in H as (Hk & Hkj & Hka). specialize (Hka a eq_refl).
+      split.
+      * destruct Hk as [->|[= ->]]; [exists w; simpl; auto|exists va; simpl; auto].
+      * intros k' v' [[= <- <-]|Hin] Hp'; [exact Hkj|]. eapply Nat.le_trans; [exact Hka|eauto].
+    + injection H as ->. split; [exists va; simpl; auto|].
+      intros k' v' [[= <- <-]|Hin] Hp'; [congruence|eauto].
+  - destruct (p j w) eqn:Hp; [|discriminate].
+    simpl in H. injection H as <-. split; [exists w; simpl; auto|].
+    intros k' v' [[= <- <-]|Hin] Hp'; [apply le_n|].
+    rewrite (least_list_none p t Ha k' v' Hin) in Hp'. discriminate.
 Qed.
 
 Lemma least_key_some :
@@ -475,18 +545,18 @@ Lemma least_key_some :
     (exists v, lookup m k = Some v /\ p k v = true) /\
     (forall k' v', lookup m k' = Some v' -> p k' v' = true -> k <= k').
 Proof.
-  intros p m k H. unfold least_key in H.
-  apply least_entry_some in H as ([H|(v & Hin & Hv)] & _ & Hmin); [discriminate|].
-  split; [exists v; split; auto; now apply in_bindings|].
-  intros k' v' Hl Hp. eapply Hmin; eauto. now apply in_bindings.
+  intros p m k H. rewrite least_key_list in H.
+  apply least_list_some in H as [(v & Hin & Hv) Hmin].
+  split; [exists v; split; [now apply in_bindings|exact Hv]|].
+  intros k' v' Hl Hp. apply (Hmin k' v'); [now apply in_bindings|exact Hp].
 Qed.
 
 Lemma least_key_none :
   forall p m,
     least_key p m = None -> forall k v, lookup m k = Some v -> p k v = false.
 Proof.
-  intros p m H k v Hl. apply least_entry_none in H as [_ H].
-  apply H. now apply in_bindings.
+  intros p m H k v Hl. rewrite least_key_list in H.
+  apply (least_list_none p _ H). now apply in_bindings.
 Qed.
 
 (** A map written as a list has that list's lookups. *)
@@ -526,5 +596,9 @@ Lemma lookup_mapi :
     lookup (mapi f m) k = option_map (f k) (lookup m k).
 Proof. intros V W f m k. apply lookup_mapi_from. Qed.
 
-(** Apply [f] to every value. *)
-Definition map_values {V W : Type} (f : V -> W) (m : map V) : map W := mapi (fun _ => f) m.
+(** Apply [f] to every value (no keys: one visit per node). *)
+Fixpoint map_values {V W : Type} (f : V -> W) (m : map V) : map W :=
+  match m with
+  | Leaf => Leaf
+  | Node l o r => Node (map_values f l) (option_map f o) (map_values f r)
+  end.

@@ -174,34 +174,71 @@ let rec remove m k =
        else node (remove l ((fun n -> n / 2) j)) o r)
        k)
 
-(** val left_key : (int -> int) -> int -> int **)
+(** val fold_at :
+    (int -> 'a1 -> 'a2 -> 'a2) -> int -> int -> 'a1 map -> 'a2 -> 'a2 **)
 
-let left_key f j =
-  f (Stdlib.Int.succ ((+) j j))
-
-(** val right_key : (int -> int) -> int -> int **)
-
-let right_key f j =
-  f (Stdlib.Int.succ (Stdlib.Int.succ ((+) j j)))
-
-(** val bindings_from :
-    (int -> int) -> 'a1 map -> (int * 'a1) list -> (int * 'a1) list **)
-
-let rec bindings_from f m acc =
+let rec fold_at g h c m acc =
   match m with
   | Leaf -> acc
   | Node (l, o, r) ->
-    let acc' =
-      bindings_from (left_key f) l (bindings_from (right_key f) r acc)
+    let acc' = match o with
+               | Some v -> g c v acc
+               | None -> acc in
+    (match l with
+     | Leaf ->
+       (match r with
+        | Leaf -> acc'
+        | Node (_, _, _) ->
+          let s = (+) h h in
+          let acc'' =
+            match l with
+            | Leaf -> acc'
+            | Node (_, _, _) -> fold_at g s ((+) c s) l acc'
+          in
+          (match r with
+           | Leaf -> acc''
+           | Node (_, _, _) -> fold_at g s ((+) ((+) c s) s) r acc''))
+     | Node (_, _, _) ->
+       let s = (+) h h in
+       let acc'' =
+         match l with
+         | Leaf -> acc'
+         | Node (_, _, _) -> fold_at g s ((+) c s) l acc'
+       in
+       (match r with
+        | Leaf -> acc''
+        | Node (_, _, _) -> fold_at g s ((+) ((+) c s) s) r acc''))
+
+(** val fold : (int -> 'a1 -> 'a2 -> 'a2) -> 'a1 map -> 'a2 -> 'a2 **)
+
+let fold g m acc =
+  match m with
+  | Leaf -> acc
+  | Node (l, o, r) ->
+    let acc' = match o with
+               | Some v -> g 0 v acc
+               | None -> acc in
+    let acc'' =
+      match l with
+      | Leaf -> acc'
+      | Node (_, _, _) ->
+        fold_at g (Stdlib.Int.succ 0) (Stdlib.Int.succ 0) l acc'
     in
-    (match o with
-     | Some v -> ((f 0), v) :: acc'
-     | None -> acc')
+    (match r with
+     | Leaf -> acc''
+     | Node (_, _, _) ->
+       fold_at g (Stdlib.Int.succ 0) (Stdlib.Int.succ (Stdlib.Int.succ 0)) r
+         acc'')
+
+(** val cons_binding : int -> 'a1 -> (int * 'a1) list -> (int * 'a1) list **)
+
+let cons_binding k v l =
+  (k, v) :: l
 
 (** val bindings : 'a1 map -> (int * 'a1) list **)
 
 let bindings m =
-  bindings_from (fun k -> k) m []
+  fold cons_binding m []
 
 (** val in_dom : 'a1 map -> int -> bool **)
 
@@ -210,22 +247,10 @@ let in_dom m k =
   | Some _ -> true
   | None -> false
 
-(** val forall_from :
-    (int -> 'a1 -> bool) -> (int -> int) -> 'a1 map -> bool **)
-
-let rec forall_from p f = function
-| Leaf -> true
-| Node (l, o, r) ->
-  (&&)
-    ((&&) (match o with
-           | Some v -> p (f 0) v
-           | None -> true) (forall_from p (left_key f) l))
-    (forall_from p (right_key f) r)
-
 (** val forall_bindings : (int -> 'a1 -> bool) -> 'a1 map -> bool **)
 
 let forall_bindings p m =
-  forall_from p (fun k -> k) m
+  fold (fun k v b -> (&&) b (p k v)) m true
 
 (** val exists_binding : (int -> 'a1 -> bool) -> 'a1 map -> bool **)
 
@@ -239,39 +264,23 @@ let keep_least acc k =
   | Some k' -> if (<=) k' k then Some k' else Some k
   | None -> Some k
 
-(** val least_entry :
-    (int -> 'a1 -> bool) -> (int * 'a1) list -> int option -> int option **)
+(** val least_step :
+    (int -> 'a1 -> bool) -> int -> 'a1 -> int option -> int option **)
 
-let rec least_entry p m acc =
-  match m with
-  | [] -> acc
-  | p0 :: t ->
-    let (k, v) = p0 in
-    least_entry p t (if p k v then keep_least acc k else acc)
+let least_step p k v acc =
+  if p k v then keep_least acc k else acc
 
 (** val least_key : (int -> 'a1 -> bool) -> 'a1 map -> int option **)
 
 let least_key p m =
-  least_entry p (bindings m) None
-
-(** val mapi_from :
-    (int -> 'a1 -> 'a2) -> (int -> int) -> 'a1 map -> 'a2 map **)
-
-let rec mapi_from f g = function
-| Leaf -> Leaf
-| Node (l, o, r) ->
-  Node ((mapi_from f (left_key g) l), (option_map (f (g 0)) o),
-    (mapi_from f (right_key g) r))
-
-(** val mapi : (int -> 'a1 -> 'a2) -> 'a1 map -> 'a2 map **)
-
-let mapi f m =
-  mapi_from f (fun k -> k) m
+  fold (least_step p) m None
 
 (** val map_values : ('a1 -> 'a2) -> 'a1 map -> 'a2 map **)
 
-let map_values f m =
-  mapi (fun _ -> f) m
+let rec map_values f = function
+| Leaf -> Leaf
+| Node (l, o, r) ->
+  Node ((map_values f l), (option_map f o), (map_values f r))
 
 type os_ident = int
 

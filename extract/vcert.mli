@@ -51,18 +51,16 @@ val update : 'a1 map -> int -> 'a1 -> 'a1 map
 
 val remove : 'a1 map -> int -> 'a1 map
 
-val left_key : (int -> int) -> int -> int
+val fold_at :
+  (int -> 'a1 -> 'a2 -> 'a2) -> int -> int -> 'a1 map -> 'a2 -> 'a2
 
-val right_key : (int -> int) -> int -> int
+val fold : (int -> 'a1 -> 'a2 -> 'a2) -> 'a1 map -> 'a2 -> 'a2
 
-val bindings_from :
-  (int -> int) -> 'a1 map -> (int * 'a1) list -> (int * 'a1) list
+val cons_binding : int -> 'a1 -> (int * 'a1) list -> (int * 'a1) list
 
 val bindings : 'a1 map -> (int * 'a1) list
 
 val in_dom : 'a1 map -> int -> bool
-
-val forall_from : (int -> 'a1 -> bool) -> (int -> int) -> 'a1 map -> bool
 
 val forall_bindings : (int -> 'a1 -> bool) -> 'a1 map -> bool
 
@@ -70,14 +68,10 @@ val exists_binding : (int -> 'a1 -> bool) -> 'a1 map -> bool
 
 val keep_least : int option -> int -> int option
 
-val least_entry :
-  (int -> 'a1 -> bool) -> (int * 'a1) list -> int option -> int option
+val least_step :
+  (int -> 'a1 -> bool) -> int -> 'a1 -> int option -> int option
 
 val least_key : (int -> 'a1 -> bool) -> 'a1 map -> int option
-
-val mapi_from : (int -> 'a1 -> 'a2) -> (int -> int) -> 'a1 map -> 'a2 map
-
-val mapi : (int -> 'a1 -> 'a2) -> 'a1 map -> 'a2 map
 
 val map_values : ('a1 -> 'a2) -> 'a1 map -> 'a2 map
 
