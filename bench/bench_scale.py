@@ -11,7 +11,9 @@ del, unpin) served by the hypervisor. Figures, for each size (best of REPEATS):
   * driver `run`: likewise, the ACTIONS actions in one request (its `valid` check
     included);
   * pyspec `valid_state` on the model value;
-  * pyspec `step`: the same ACTIONS actions through `semantics.trace`.
+  * pyspec `step`: the same ACTIONS actions through `semantics.trace`, each
+    run from the decoded state, so each run builds, at the first step that
+    needs them, the indexes that a large `mem` then carries from step to step.
 Every run's responses are checked equal between the driver and pyspec.
 On a shared machine wall-clock times mostly measure the other processes, so
 the driver's figures are also given as its processor time per request (from

@@ -31,7 +31,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import Enum
-from typing import ClassVar, Generic, TypeVar, Union
+from math import isqrt
+from typing import ClassVar, Generic, Protocol, TypeVar, Union
 
 V = TypeVar("V")
 
@@ -42,6 +43,13 @@ Madd = int
 Value = int
 
 
+#: A map of at least this many entries is updated through an overlay (below)
+#: rather than by copying its dict: under it a copy is as cheap as the overlay.
+LARGE = 1024
+#: An absent entry, for ``Index.follow``.
+MISSING: object = object()
+
+
 class IntMap(Mapping[int, V], Generic[V]):
     """An immutable finite map keyed by natural numbers (``Maps.map`` in Coq).
 
@@ -49,19 +57,36 @@ class IntMap(Mapping[int, V], Generic[V]):
     key in place and appends a new one, ``remove`` drops the key.  Equality is
     extensional (same keys, same values), like ``Maps.meq``.  Updates return a
     new map and share the values with the old one.
+
+    A map is *flat* (one dict, in iteration order) or, once large (``LARGE``),
+    an *overlay*: a flat map's dict, never mutated and shared by the versions
+    made from it, plus ``_top`` (entries set since, in the order they were first
+    set) and ``_gone`` (keys of the dict removed since; if set again, they are in
+    ``_top``, at the end).  An update copies the overlay only, and the overlay is
+    merged into a new flat dict when it outgrows the square root of the dict,
+    so an update costs O(sqrt n), not O(n).  Iterating, comparing, hashing or
+    pickling an overlay first merges its entries (once: the map keeps them).
     """
 
-    # `get`, `items`, `values` and `keys` are the dict's own bound methods,
-    # stored per map: the checks make tens of lookups per step, each of which
-    # was a Python call wrapping the dict's.
-    __slots__ = ("_items", "_hash", "get", "items", "values", "keys")
+    # `get`, `items`, `values` and `keys` are the dict's own bound methods on a
+    # flat map, stored per map: the checks make tens of lookups per step, each of
+    # which was a Python call wrapping the dict's.
+    __slots__ = ("_items", "_top", "_gone", "_len", "_merged", "_hash", "_memo",
+                 "get", "items", "values", "keys")
 
     def __init__(self, items: Mapping[int, V] | Iterable[tuple[int, V]] = ()) -> None:
+        self._memo = None
         self._bind(dict(items))
 
     def _bind(self, items: dict[int, V]) -> None:
+        """Make this map flat over ``items``."""
         self._items = items
+        self._top: dict[int, V] | None = None
         self._hash: int | None = None
+        self._read(items)
+
+    def _read(self, items: dict[int, V]) -> None:
+        """Serve reads from ``items`` (the map's entries, in order)."""
         self.get = items.get  # type: ignore[method-assign]
         self.items = items.items  # type: ignore[method-assign]
         self.values = items.values  # type: ignore[method-assign]
@@ -71,48 +96,179 @@ class IntMap(Mapping[int, V], Generic[V]):
     def _adopt(cls, items: dict[int, V]) -> IntMap[V]:
         """Wrap a dict that nobody else holds (no copy)."""
         new = cls.__new__(cls)
+        new._memo = None
         new._bind(items)
         return new
 
+    @classmethod
+    def _overlay(cls, base: dict[int, V], top: dict[int, V], gone: frozenset[int],
+                 length: int) -> IntMap[V]:
+        if len(top) + len(gone) > max(64, isqrt(len(base))):
+            return cls._adopt(_merge(base, top, gone))
+        new = cls.__new__(cls)
+        new._memo = None
+        new._items, new._top, new._gone, new._len = base, top, gone, length
+        new._merged = new._hash = None
+        new.get = new._overlay_get  # type: ignore[method-assign]
+        new.items = new._flat_items  # type: ignore[method-assign]
+        new.values = new._flat_values  # type: ignore[method-assign]
+        new.keys = new._flat_keys  # type: ignore[method-assign]
+        return new
+
+    def _overlay_get(self, key: int, default: object = None) -> object:
+        value = self._top.get(key, MISSING)  # type: ignore[union-attr]
+        if value is not MISSING:
+            return value
+        return default if key in self._gone else self._items.get(key, default)
+
+    def _flat(self) -> dict[int, V]:
+        """The entries as one dict in iteration order.  An overlay merges them
+        once and then reads from the merged dict; it stays an overlay for its
+        updates and for ``changed_since``."""
+        if self._top is None:
+            return self._items
+        if self._merged is None:
+            self._merged = _merge(self._items, self._top, self._gone)
+            self._read(self._merged)
+        return self._merged
+
+    def _flat_items(self):  # type: ignore[no-untyped-def]
+        return self._flat().items()
+
+    def _flat_values(self):  # type: ignore[no-untyped-def]
+        return self._flat().values()
+
+    def _flat_keys(self):  # type: ignore[no-untyped-def]
+        return self._flat().keys()
+
     def __reduce__(self) -> tuple:
-        return (IntMap, (self._items,))
+        return (IntMap, (self._flat(),))
 
     def set(self, key: int, value: V) -> IntMap[V]:
-        items = self._items.copy()
-        items[key] = value
-        return IntMap._adopt(items)
+        top = self._top
+        if top is None and len(self._items) < LARGE:
+            items = self._items.copy()
+            items[key] = value
+            new = IntMap._adopt(items)
+        else:
+            gone = frozenset() if top is None else self._gone
+            top = {} if top is None else top.copy()
+            top[key] = value
+            new = IntMap._overlay(self._items, top, gone, len(self) + (key not in self))
+        if self._memo is not None:
+            self._hand_over(new, key, self.get(key, MISSING), value)
+        return new
 
     def remove(self, key: int) -> IntMap[V]:
-        if key not in self._items:
+        if key not in self:
             return self
-        items = self._items.copy()
-        del items[key]
-        return IntMap._adopt(items)
+        top = self._top
+        if top is None and len(self._items) < LARGE:
+            items = self._items.copy()
+            del items[key]
+            new = IntMap._adopt(items)
+        else:
+            gone = frozenset() if top is None else self._gone
+            top = {} if top is None else top.copy()
+            top.pop(key, None)
+            if key in self._items:   # its place in the dict is dropped for good
+                gone = gone | {key}
+            new = IntMap._overlay(self._items, top, gone, len(self) - 1)
+        if self._memo is not None:
+            self._hand_over(new, key, self.get(key, MISSING), MISSING)
+        return new
+
+    def changed_since(self, older: IntMap[V]) -> set[int] | None:
+        """Keys at which this map may differ from ``older`` (a superset), when
+        that is cheap to tell: both are overlays of, or one is, the same dict.
+        None otherwise."""
+        if self._items is not older._items:
+            return None
+        keys: set[int] = set()
+        for m in (self, older):
+            if m._top is not None:
+                keys.update(m._top)
+                keys.update(m._gone)
+        return keys
+
+    def _hand_over(self, new: IntMap[V], key: int, old: object, value: object) -> None:
+        """Pass this map's derived indexes (``memo``) on to ``new``, which
+        differs from it at ``key`` only (``MISSING``: absent)."""
+        memo = self._memo
+        if memo is not None:
+            self._memo = None
+            for index in memo.values():
+                index.follow(key, old, value)
+            new._memo = memo
+
+    def memo(self, kind: type[IndexT]) -> IndexT:
+        """This map's index of class ``kind``, built from the map on first use
+        (``kind(map)``).  An index follows the map's updates: ``set`` and
+        ``remove`` hand it, updated in place by ``follow``, to the new map, so
+        that a sequence of updates keeps one index; the old map, if asked
+        again, builds a new one.  (Indexes are caches: invisible in the map's
+        value, equality and pickling.  The hand-over is not atomic: threads
+        should not update one map concurrently while it carries indexes.)"""
+        memo = self._memo
+        if memo is None:
+            memo = self._memo = {}
+        index = memo.get(kind)
+        if index is None:
+            index = memo[kind] = kind(self)
+        return index  # type: ignore[return-value]
 
     def __getitem__(self, key: int) -> V:
-        return self._items[key]
+        if self._top is None:
+            return self._items[key]
+        value = self.get(key, MISSING)
+        if value is MISSING:
+            raise KeyError(key)
+        return value  # type: ignore[return-value]
 
     def __contains__(self, key: object) -> bool:
-        return key in self._items
+        if self._top is None:
+            return key in self._items
+        return self.get(key, MISSING) is not MISSING  # type: ignore[arg-type]
 
     def __iter__(self) -> Iterator[int]:
-        return iter(self._items)
+        return iter(self._flat())
 
     def __len__(self) -> int:
-        return len(self._items)
+        return len(self._items) if self._top is None else self._len
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, IntMap):
-            return self._items == other._items
+            return self is other or self._flat() == other._flat()
         return NotImplemented
 
     def __hash__(self) -> int:
         if self._hash is None:
-            self._hash = hash(frozenset(self._items.items()))
+            self._hash = hash(frozenset(self._flat().items()))
         return self._hash
 
     def __repr__(self) -> str:
-        return f"IntMap({self._items!r})"
+        return f"IntMap({self._flat()!r})"
+
+
+def _merge(base: dict[int, V], top: dict[int, V], gone: frozenset[int]) -> dict[int, V]:
+    """An overlay's entries in order: the keys of ``top`` that are in ``base``
+    (and not ``gone``) keep their place, the others follow in ``top``'s order."""
+    merged = {k: v for k, v in base.items() if k not in gone} if gone else base.copy()
+    merged.update(top)
+    return merged
+
+
+IndexT = TypeVar("IndexT", bound="Index")
+
+
+class Index(Protocol):
+    """A derived index of an ``IntMap`` (see ``IntMap.memo``)."""
+
+    def __init__(self, m: IntMap) -> None: ...
+
+    def follow(self, key: int, old: object, new: object) -> None:
+        """Update for the map's entry at ``key`` going from ``old`` to ``new``
+        (either may be ``MISSING``)."""
 
 
 _record = dataclass(frozen=True, slots=True)

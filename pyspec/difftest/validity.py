@@ -60,14 +60,16 @@ def _mem_diff(m0: object, m1: object) -> tuple[list, bool] | None:
         return [], True
     if len(m0) != len(m1):
         return None
+    keys = m1.changed_since(m0)   # a large mem: the few addresses a step may have set
+    pages = m1.items() if keys is None else [(ma, m1.get(ma)) for ma in keys]
     changed = []
     tables = True
     get = m0.get
-    for ma, p1 in m1.items():
+    for ma, p1 in pages:
         p0 = get(ma)
         if p0 is p1:
             continue
-        if p0 is None or p0.owner != p1.owner:
+        if p0 is None or p1 is None or p0.owner != p1.owner:
             return None
         c0, c1 = p0.content, p1.content
         pt0 = isinstance(c0, PT)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pyspec.model import (
-    PT, RW, Context, IntMap, Madd, No_Owner, Os, OsIdent, OsInfo, Padd, Page, Ptype,
+    LARGE, PT, RW, Context, IntMap, Madd, No_Owner, Os, OsIdent, OsInfo, Padd, Page, Ptype,
     State, Vadd,
 )
+from pyspec.semantics.indexes import FreePages, MappedBy
 
 
 def replace_state(s: State, **changes: object) -> State:
@@ -68,6 +69,8 @@ def is_free(page: Page) -> bool:
 
 def least_free_page(s: State) -> Madd | None:
     """The least machine address of a free page (the executable choice)."""
+    if len(s.mem) >= LARGE:   # an index that follows mem from step to step
+        return s.mem.memo(FreePages).least(s.mem)
     # is_free inlined, and a type test rather than `== NO_OWNER`: on a large
     # memory the calls and the dataclass equality were most of a step's time.
     free = [ma for ma, page in s.mem.items() if isinstance(page.owner, No_Owner)]
@@ -86,6 +89,8 @@ def is_pt_page(s: State, ma: Madd) -> bool:
 
 def mapped_by_own_table(s: State, o: OsIdent, ma: Madd) -> bool:
     """Some page table owned by ``o`` maps some virtual address to ``ma``."""
+    if len(s.mem) >= LARGE:   # an index that follows mem from step to step
+        return s.mem.memo(MappedBy).mapped(o, ma)
     owner = Os(o)
     return any(
         isinstance(page.content, PT) and page.owner == owner and ma in page.content.m.values()
