@@ -7,7 +7,7 @@
     active guest. *)
 
 From Coq Require Import List.
-From VirtualCert Require Import Maps Model Actions Errors Valid Pre Post Semantics.
+From VirtualCert Require Import AList Maps Model Actions Errors Valid Pre Post Semantics.
 From VirtualCert Require Import AvailabilitySteps AvailabilityTraces Availability.
 Import ListNotations.
 
@@ -18,15 +18,19 @@ Definition starved_ctx : context := mk_context [] [].
     has one empty page table as its current page (physical 0). *)
 Definition starved_state : state :=
   mk_state 0 Usr Running
-    [(0, mk_os_info 0 None); (1, mk_os_info 0 (Some (HC_del 0)))]
-    [(0, [(0, 0)]); (1, [(0, 1)])]
-    [(0, mk_page (PT []) (Os 0)); (1, mk_page (PT []) (Os 1))].
+    (of_list [(0, mk_os_info 0 None); (1, mk_os_info 0 (Some (HC_del 0)))])
+    (of_list [(0, (of_list [(0, 0)])); (1, (of_list [(0, 1)]))])
+    (of_list [(0, mk_page (PT Leaf) (Os 0)); (1, mk_page (PT Leaf) (Os 1))]).
 
 (** Enumerate the keys of a two-entry map from a successful lookup. *)
 Ltac two_keys H :=
   let k := fresh "k" in
   match type of H with
-  | lookup _ ?x = Some _ => destruct x as [|[|k]]; simpl in H; try discriminate
+  | lookup _ ?x = Some _ =>
+      try unfold starved_state in H; cbn [oss hyp mem] in H; try rewrite lookup_of_list in H;
+      destruct x as [|[|k]]; simpl in H;
+      repeat match type of H with context [low_bit ?j] => destruct (low_bit j) end;
+      try discriminate
   end.
 
 Lemma starved_state_valid : valid_state starved_ctx starved_state.

@@ -8,7 +8,7 @@
     guest's entries survive the switch (CacheLeak.v has the run). *)
 
 From Coq Require Import List Arith Bool.
-From VirtualCert Require Import Maps MapFacts Model Actions Errors Valid Pre Post Semantics Step.
+From VirtualCert Require Import AList Maps MapFacts Model Actions Errors Valid Pre Post Semantics Step.
 From VirtualCert Require Import StepSound OsEquiv IsolationFacts UnwindingStep.
 From VirtualCert Require Import CacheModel CacheStep CacheFacts CacheBase.
 Import ListNotations.
@@ -18,17 +18,17 @@ Variable cfg : cache_config.
 Variable ctx : context.
 
 Definition cache_entries_coherent (cs : cstate) : Prop :=
-  forall va pg, lookup (cache cs) va = Some pg ->
+  forall va pg, alookup (cache cs) va = Some pg ->
     accessible ctx va = true /\ is_rw (content pg) = true /\
     exists ma, maps_to (hv cs) (active_os (hv cs)) va = Some ma /\
                lookup (mem (hv cs)) ma = Some pg.
 
 Definition tlb_entries_coherent (cs : cstate) : Prop :=
-  forall va ma, lookup (tlb cs) va = Some ma -> maps_to (hv cs) (active_os (hv cs)) va = Some ma.
+  forall va ma, alookup (tlb cs) va = Some ma -> maps_to (hv cs) (active_os (hv cs)) va = Some ma.
 
 Definition cache_coherent (cs : cstate) : Prop :=
   cache_entries_coherent cs /\ tlb_entries_coherent cs /\
-  NoDup (keys (cache cs)) /\ NoDup (keys (tlb cs)) /\
+  NoDup (akeys (cache cs)) /\ NoDup (akeys (tlb cs)) /\
   length (cache cs) <= cache_size cfg /\ length (tlb cs) <= tlb_size cfg.
 
 (** Empty caches are coherent with any state. *)
@@ -45,7 +45,7 @@ Theorem cached_read_hits_memory :
     observation (cstep cfg ctx cs (Read va)) = Some Cache_hit ->
     exists ma pg,
       maps_to (hv cs) (active_os (hv cs)) va = Some ma /\
-      lookup (cache cs) va = Some pg /\ lookup (mem (hv cs)) ma = Some pg.
+      alookup (cache cs) va = Some pg /\ lookup (mem (hv cs)) ma = Some pg.
 Proof.
   intros cs va [Hc _] Hobs. unfold cstep in Hobs.
   destruct (response (step ctx (hv cs) (Read va))); simpl in Hobs; [|discriminate].
@@ -53,8 +53,8 @@ Proof.
   destruct (maps_to (hv cs) (active_os (hv cs)) va) as [ma|] eqn:Hm; simpl in Hobs;
     [|discriminate].
   unfold served_from in Hobs.
-  destruct (in_dom (cache cs) va) eqn:Hd; [|destruct (in_dom (tlb cs) va); discriminate].
-  apply in_dom_lookup in Hd. destruct Hd as [pg Hpg].
+  destruct (ain_dom (cache cs) va) eqn:Hd; [|destruct (ain_dom (tlb cs) va); discriminate].
+  apply ain_dom_lookup in Hd. destruct Hd as [pg Hpg].
   destruct (Hc va pg Hpg) as [_ [_ [ma' [Hm' Hl]]]]. rewrite Hm in Hm'. injection Hm' as <-.
   eauto.
 Qed.
@@ -112,8 +112,8 @@ Proof.
 Qed.
 
 Lemma lookup_filter_in :
-  forall {V} (p : nat * V -> bool) (m : map V) k v,
-    lookup (filter p m) k = Some v -> In (k, v) m /\ p (k, v) = true.
+  forall {V} (p : nat * V -> bool) (m : alist V) k v,
+    alookup (filter p m) k = Some v -> In (k, v) m /\ p (k, v) = true.
 Proof.
   intros V p. induction m as [|[j w] t IH]; intros k v H; simpl in H; [discriminate|].
   destruct (p (j, w)) eqn:Hp; simpl in H.
@@ -124,7 +124,7 @@ Proof.
 Qed.
 
 Lemma lookup_in_nodup :
-  forall {V} (m : map V) k v, NoDup (keys m) -> In (k, v) m -> lookup m k = Some v.
+  forall {V} (m : alist V) k v, NoDup (akeys m) -> In (k, v) m -> alookup m k = Some v.
 Proof.
   intros V. induction m as [|[j w] t IH]; intros k v Hnd Hin; [destruct Hin|].
   inversion Hnd; subst. simpl. destruct Hin as [[= <- <-]|Hin].
@@ -151,9 +151,9 @@ Lemma caches_frame_coherent :
     (forall va, x <> Some va ->
        maps_to s' (active_os s') va = maps_to (hv cs) (active_os (hv cs)) va) ->
     mem_frame_except x (hv cs) s' ->
-    (forall va pg, lookup c va = Some pg -> x <> Some va /\ lookup (cache cs) va = Some pg) ->
-    (forall va ma, lookup t va = Some ma -> x <> Some va /\ lookup (tlb cs) va = Some ma) ->
-    NoDup (keys c) -> NoDup (keys t) -> length c <= cache_size cfg -> length t <= tlb_size cfg ->
+    (forall va pg, alookup c va = Some pg -> x <> Some va /\ alookup (cache cs) va = Some pg) ->
+    (forall va ma, alookup t va = Some ma -> x <> Some va /\ alookup (tlb cs) va = Some ma) ->
+    NoDup (akeys c) -> NoDup (akeys t) -> length c <= cache_size cfg -> length t <= tlb_size cfg ->
     cache_coherent cfg ctx (mk_cstate s' c t).
 Proof.
   intros cs s' c t x [Hc [Ht _]] Ha Hm Hmem Hcs Hts Hn1 Hn2 Hl1 Hl2.
@@ -185,9 +185,9 @@ Lemma invalidate_coherent :
 Proof.
   intros cs s' x H Ha Hm Hmem. pose proof H as (_ & _ & N1 & N2 & L1 & L2).
   apply (caches_frame_coherent cs s' _ _ (Some x)); auto using nodup_keys_remove.
-  - intros va pg Hl. rewrite lookup_remove in Hl.
+  - intros va pg Hl. rewrite alookup_remove in Hl.
     destruct (Nat.eqb x va) eqn:E; [discriminate|]. apply Nat.eqb_neq in E. split; congruence.
-  - intros va ma Hl. rewrite lookup_remove in Hl.
+  - intros va ma Hl. rewrite alookup_remove in Hl.
     destruct (Nat.eqb x va) eqn:E; [discriminate|]. apply Nat.eqb_neq in E. split; congruence.
   - eapply Nat.le_trans; [apply length_remove|exact L1].
   - eapply Nat.le_trans; [apply length_remove|exact L2].
@@ -210,9 +210,9 @@ Proof.
   intros cs s' va ma pg' w [Hc [Ht [N1 [N2 [L1 L2]]]]] Hacc M Ha Hm Lp Hrw Hother Hread.
   unfold guest_access. rewrite M. unfold fill. rewrite Lp. simpl.
   set (c' := bounded_insert (cache_size cfg) (cache cs) va pg').
-  set (t' := if in_dom (tlb cs) va then tlb cs else bounded_insert (tlb_size cfg) (tlb cs) va ma).
-  assert (Nc' : NoDup (keys c')) by apply nodup_keys_bounded_insert, N1.
-  assert (Hc' : forall k p, lookup c' k = Some p ->
+  set (t' := if ain_dom (tlb cs) va then tlb cs else bounded_insert (tlb_size cfg) (tlb cs) va ma).
+  assert (Nc' : NoDup (akeys c')) by apply nodup_keys_bounded_insert, N1.
+  assert (Hc' : forall k p, alookup c' k = Some p ->
              accessible ctx k = true /\ is_rw (content p) = true /\
              exists ma', maps_to (hv cs) (active_os (hv cs)) k = Some ma' /\
                          (k = va \/ ma' <> ma \/ w = false -> lookup (mem s') ma' = Some p)).
@@ -222,7 +222,7 @@ Proof.
     - destruct (Hc k p H) as [Hk [Hr [ma' [M' L']]]]. repeat split; auto. exists ma'.
       split; auto. intros [Hk'|[Hne'|Hw]]; [congruence|rewrite Hother; auto|].
       destruct (Nat.eq_dec ma' ma) as [->|Hne']; [rewrite Hread; auto|rewrite Hother; auto]. }
-  assert (Hcoh : forall c, (forall k p, lookup c k = Some p -> lookup c' k = Some p /\
+  assert (Hcoh : forall c, (forall k p, alookup c k = Some p -> alookup c' k = Some p /\
                    (k = va \/ w = false \/
                     forall ma', maps_to (hv cs) (active_os (hv cs)) k = Some ma' -> ma' <> ma)) ->
             cache_entries_coherent ctx (mk_cstate s' c t')).
@@ -232,11 +232,11 @@ Proof.
     destruct Hcase as [?|[?|Hne]]; auto. }
   assert (Ht' : forall c, tlb_entries_coherent (mk_cstate s' c t')).
   { intros c k m H. simpl in H |- *. rewrite Hm. unfold t' in H.
-    destruct (in_dom (tlb cs) va); auto.
+    destruct (ain_dom (tlb cs) va); auto.
     apply lookup_bounded_insert in H; auto. destruct H as [[-> ->]|[_ H]]; auto. }
-  assert (Nt' : NoDup (keys t')) by (unfold t'; destruct (in_dom (tlb cs) va);
+  assert (Nt' : NoDup (akeys t')) by (unfold t'; destruct (ain_dom (tlb cs) va);
                                        auto using nodup_keys_bounded_insert).
-  assert (Lt' : length t' <= tlb_size cfg) by (unfold t'; destruct (in_dom (tlb cs) va);
+  assert (Lt' : length t' <= tlb_size cfg) by (unfold t'; destruct (ain_dom (tlb cs) va);
                                                  auto using length_bounded_insert).
   assert (Lc' : length c' <= cache_size cfg) by (apply length_bounded_insert; exact L1).
   destruct w; simpl.

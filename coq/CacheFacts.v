@@ -3,12 +3,12 @@
     successful base step says that [cstep] relies on. *)
 
 From Coq Require Import List Arith Bool.
-From VirtualCert Require Import Maps Model Actions Errors Step CacheModel.
+From VirtualCert Require Import AList Maps Model Actions Errors Step CacheModel.
 Import ListNotations.
 
-Lemma in_dom_keys : forall {V : Type} (m : map V) k, in_dom m k = true <-> In k (keys m).
+Lemma in_dom_keys : forall {V : Type} (m : alist V) k, ain_dom m k = true <-> In k (akeys m).
 Proof.
-  intros V m k. rewrite in_dom_lookup. induction m as [|[j w] t IH]; simpl.
+  intros V m k. rewrite ain_dom_lookup. induction m as [|[j w] t IH]; simpl.
   - split; [intros [v H]; discriminate|contradiction].
   - destruct (Nat.eqb k j) eqn:E.
     + apply Nat.eqb_eq in E. subst. split; eauto.
@@ -21,41 +21,41 @@ Context {V : Type}.
 
 (** Membership is decided by the key list alone. *)
 Lemma in_dom_same_keys :
-  forall (m1 : map V) (m2 : map V) k, keys m1 = keys m2 -> in_dom m1 k = in_dom m2 k.
+  forall (m1 : alist V) (m2 : alist V) k, akeys m1 = akeys m2 -> ain_dom m1 k = ain_dom m2 k.
 Proof.
-  intros m1 m2 k Hk. destruct (in_dom m1 k) eqn:E1, (in_dom m2 k) eqn:E2; auto.
+  intros m1 m2 k Hk. destruct (ain_dom m1 k) eqn:E1, (ain_dom m2 k) eqn:E2; auto.
   - apply in_dom_keys in E1. rewrite Hk in E1. apply in_dom_keys in E1. congruence.
   - apply in_dom_keys in E2. rewrite <- Hk in E2. apply in_dom_keys in E2. congruence.
 Qed.
 
-(** [update] replaces in place or appends. *)
+(** [aupdate] replaces in place or appends. *)
 Lemma keys_update :
-  forall (m : map V) k v,
-    keys (update m k v) = if in_dom m k then keys m else keys m ++ [k].
+  forall (m : alist V) k v,
+    akeys (aupdate m k v) = if ain_dom m k then akeys m else akeys m ++ [k].
 Proof.
   induction m as [|[j w] t IH]; intros k v; simpl; [reflexivity|].
-  unfold in_dom in *. simpl. destruct (Nat.eqb k j) eqn:E; simpl.
+  unfold ain_dom in *. simpl. destruct (Nat.eqb k j) eqn:E; simpl.
   - apply Nat.eqb_eq in E. now subst.
-  - rewrite IH. unfold in_dom. destruct (lookup t k); reflexivity.
+  - rewrite IH. unfold ain_dom. destruct (alookup t k); reflexivity.
 Qed.
 
 Lemma keys_remove :
-  forall (m : map V) k, keys (remove m k) = filter (fun j => negb (Nat.eqb k j)) (keys m).
+  forall (m : alist V) k, akeys (aremove m k) = filter (fun j => negb (Nat.eqb k j)) (akeys m).
 Proof.
   induction m as [|[j w] t IH]; intros k; simpl; auto.
   destruct (Nat.eqb k j); simpl; now rewrite IH.
 Qed.
 
 Lemma keys_filter :
-  forall (p : nat -> bool) (m : map V),
-    keys (filter (fun e => p (fst e)) m) = filter p (keys m).
+  forall (p : nat -> bool) (m : alist V),
+    akeys (filter (fun e => p (fst e)) m) = filter p (akeys m).
 Proof.
   intros p. induction m as [|[j w] t IH]; simpl; auto.
   destruct (p j); simpl; now rewrite IH.
 Qed.
 
 Lemma shorter_than_keys :
-  forall (m : map V) (m' : map V) n, keys m = keys m' -> shorter_than m n = shorter_than m' n.
+  forall (m : alist V) (m' : alist V) n, akeys m = akeys m' -> shorter_than m n = shorter_than m' n.
 Proof.
   induction m as [|[j w] t IH]; intros [|[j' w'] t'] n Hk; simpl in Hk;
     try discriminate; destruct n; simpl; auto.
@@ -72,14 +72,14 @@ Proof.
   - rewrite IH. split; [apply -> Nat.succ_lt_mono|apply Nat.succ_lt_mono].
 Qed.
 
-(** The keys after a bounded insert depend only on the keys before. *)
+(** The akeys after a bounded insert depend only on the akeys before. *)
 Lemma keys_bounded_insert_same :
-  forall n (m1 : map V) (m2 : map V) k v1 v2,
-    keys m1 = keys m2 -> keys (bounded_insert n m1 k v1) = keys (bounded_insert n m2 k v2).
+  forall n (m1 : alist V) (m2 : alist V) k v1 v2,
+    akeys m1 = akeys m2 -> akeys (bounded_insert n m1 k v1) = akeys (bounded_insert n m2 k v2).
 Proof.
   intros n m1 m2 k v1 v2 Hk. unfold bounded_insert.
   rewrite (in_dom_same_keys m1 m2 k Hk), (shorter_than_keys m1 m2 n Hk).
-  destruct (in_dom m2 k) eqn:Ed; [rewrite !keys_update, (in_dom_same_keys m1 m2 k Hk), Hk; auto|].
+  destruct (ain_dom m2 k) eqn:Ed; [rewrite !keys_update, (in_dom_same_keys m1 m2 k Hk), Hk; auto|].
   destruct (shorter_than m2 n).
   - rewrite !keys_update, (in_dom_same_keys m1 m2 k Hk), Hk. reflexivity.
   - destruct m1 as [|[j1 w1] t1], m2 as [|[j2 w2] t2]; simpl in Hk; try discriminate; auto.
@@ -88,87 +88,87 @@ Qed.
 
 (** A bounded insert only adds its own binding. *)
 Lemma lookup_bounded_insert :
-  forall n (m : map V) k v k' v',
-    NoDup (keys m) -> lookup (bounded_insert n m k v) k' = Some v' ->
-    (k' = k /\ v' = v) \/ (k' <> k /\ lookup m k' = Some v').
+  forall n (m : alist V) k v k' v',
+    NoDup (akeys m) -> alookup (bounded_insert n m k v) k' = Some v' ->
+    (k' = k /\ v' = v) \/ (k' <> k /\ alookup m k' = Some v').
 Proof.
   intros n m k v k' v' Hnd H. unfold bounded_insert in H.
-  assert (Hupd : forall m0, lookup (update m0 k v) k' = Some v' ->
-            (k' = k /\ v' = v) \/ (k' <> k /\ lookup m0 k' = Some v')).
-  { intros m0 H0. rewrite lookup_update in H0. destruct (Nat.eqb k k') eqn:E.
+  assert (Hupd : forall m0, alookup (aupdate m0 k v) k' = Some v' ->
+            (k' = k /\ v' = v) \/ (k' <> k /\ alookup m0 k' = Some v')).
+  { intros m0 H0. rewrite alookup_update in H0. destruct (Nat.eqb k k') eqn:E.
     - apply Nat.eqb_eq in E. injection H0 as <-. auto.
     - apply Nat.eqb_neq in E. auto. }
-  destruct (in_dom m k); [auto|]. destruct (shorter_than m n); [auto|].
+  destruct (ain_dom m k); [auto|]. destruct (shorter_than m n); [auto|].
   destruct m as [|[j w] t]; [discriminate|].
   destruct (Hupd t H) as [Hn|[Hne Hl]]; [auto|right]. split; auto. simpl.
   destruct (Nat.eqb k' j) eqn:E; auto.
   apply Nat.eqb_eq in E. subst. inversion Hnd; subst.
-  exfalso. apply H2. eapply lookup_in_keys; eauto.
+  exfalso. apply H2. eapply alookup_in_keys; eauto.
 Qed.
 
 Lemma nodup_keys_update :
-  forall (m : map V) k v, NoDup (keys m) -> NoDup (keys (update m k v)).
+  forall (m : alist V) k v, NoDup (akeys m) -> NoDup (akeys (aupdate m k v)).
 Proof.
-  intros m k v Hnd. rewrite keys_update. destruct (in_dom m k) eqn:E; auto.
-  assert (Hnot : ~ In k (keys m)) by (rewrite <- in_dom_keys; congruence).
-  clear E. induction (keys m) as [|x l IH]; simpl; [constructor; auto; constructor|].
+  intros m k v Hnd. rewrite keys_update. destruct (ain_dom m k) eqn:E; auto.
+  assert (Hnot : ~ In k (akeys m)) by (rewrite <- in_dom_keys; congruence).
+  clear E. induction (akeys m) as [|x l IH]; simpl; [constructor; auto; constructor|].
   inversion Hnd; subst. constructor.
   - rewrite in_app_iff. simpl in Hnot |- *. intros [H|[H|[]]]; [contradiction|subst; tauto].
   - simpl in Hnot. auto.
 Qed.
 
 Lemma nodup_keys_bounded_insert :
-  forall n (m : map V) k v, NoDup (keys m) -> NoDup (keys (bounded_insert n m k v)).
+  forall n (m : alist V) k v, NoDup (akeys m) -> NoDup (akeys (bounded_insert n m k v)).
 Proof.
   intros n m k v Hnd. unfold bounded_insert.
-  destruct (in_dom m k); [auto using nodup_keys_update|].
+  destruct (ain_dom m k); [auto using nodup_keys_update|].
   destruct (shorter_than m n); [auto using nodup_keys_update|].
   destruct m as [|[j w] t]; simpl; [constructor|].
   inversion Hnd; subst. auto using nodup_keys_update.
 Qed.
 
 Lemma length_update :
-  forall (m : map V) k v, length (update m k v) = if in_dom m k then length m else S (length m).
+  forall (m : alist V) k v, length (aupdate m k v) = if ain_dom m k then length m else S (length m).
 Proof.
-  intros m k v. rewrite <- !(map_length fst). fold (keys (update m k v)) (keys m).
-  rewrite keys_update. destruct (in_dom m k); auto.
+  intros m k v. rewrite <- !(map_length fst). fold (akeys (aupdate m k v)) (akeys m).
+  rewrite keys_update. destruct (ain_dom m k); auto.
   rewrite app_length. simpl. now rewrite Nat.add_1_r.
 Qed.
 
 Lemma length_bounded_insert :
-  forall n (m : map V) k v, length m <= n -> length (bounded_insert n m k v) <= n.
+  forall n (m : alist V) k v, length m <= n -> length (bounded_insert n m k v) <= n.
 Proof.
   intros n m k v Hle. unfold bounded_insert.
-  destruct (in_dom m k) eqn:Ed; [rewrite length_update, Ed; auto|].
+  destruct (ain_dom m k) eqn:Ed; [rewrite length_update, Ed; auto|].
   destruct (shorter_than m n) eqn:Es.
   - rewrite length_update, Ed. now apply shorter_than_length.
   - destruct m as [|[j w] t]; simpl; [apply Nat.le_0_l|].
-    rewrite length_update. destruct (in_dom t k); simpl in Hle; [|exact Hle].
+    rewrite length_update. destruct (ain_dom t k); simpl in Hle; [|exact Hle].
     now apply Nat.lt_le_incl.
 Qed.
 
 Lemma nodup_keys_remove :
-  forall (m : map V) k, NoDup (keys m) -> NoDup (keys (remove m k)).
+  forall (m : alist V) k, NoDup (akeys m) -> NoDup (akeys (aremove m k)).
 Proof. intros m k H. rewrite keys_remove. now apply NoDup_filter. Qed.
 
-Lemma length_remove : forall (m : map V) k, length (remove m k) <= length m.
+Lemma length_remove : forall (m : alist V) k, length (aremove m k) <= length m.
 Proof.
   induction m as [|[j w] t IH]; intros k; simpl; auto.
   destruct (Nat.eqb k j); simpl; [apply le_S|apply le_n_S]; auto.
 Qed.
 
 Lemma nodup_keys_filter :
-  forall (p : nat * V -> bool) (m : map V), NoDup (keys m) -> NoDup (keys (filter p m)).
+  forall (p : nat * V -> bool) (m : alist V), NoDup (akeys m) -> NoDup (akeys (filter p m)).
 Proof.
   intros p. induction m as [|[j w] t IH]; intros Hnd; simpl; auto.
   inversion Hnd; subst. destruct (p (j, w)); simpl; auto.
-  constructor; auto. intros Hin. apply H1. unfold keys in *.
+  constructor; auto. intros Hin. apply H1. unfold akeys in *.
   apply in_map_iff in Hin. destruct Hin as [[j' w'] [Hj Hin]]. simpl in Hj; subst.
   apply filter_In in Hin. apply in_map_iff. exists (j, w'). split; auto. apply Hin.
 Qed.
 
 Lemma length_filter_le :
-  forall (p : nat * V -> bool) (m : map V), length (filter p m) <= length m.
+  forall (p : nat * V -> bool) (m : alist V), length (filter p m) <= length m.
 Proof.
   intros p. induction m as [|x t IH]; simpl; auto.
   destruct (p x); simpl; [apply le_n_S|apply le_S]; auto.

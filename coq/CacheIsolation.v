@@ -15,7 +15,7 @@
     the leaky variant does not do (CacheLeak.v). *)
 
 From Coq Require Import List Arith Bool.
-From VirtualCert Require Import Maps Model Actions Errors Valid Pre Semantics Step StepSound.
+From VirtualCert Require Import AList Maps Model Actions Errors Valid Pre Semantics Step StepSound.
 From VirtualCert Require Import OsEquiv IsolationFacts OsAction UnwindingLocal UnwindingStep.
 From VirtualCert Require Import UnwindingResponse.
 From VirtualCert Require Import CacheModel CacheStep CacheFacts CacheBase CacheView CacheCoherence.
@@ -24,18 +24,18 @@ Import ListNotations.
 (** * Key lists after a step *)
 
 Lemma in_keys_update :
-  forall {V} (m : map V) k v j, In j (keys (update m k v)) -> In j (keys m) \/ j = k.
+  forall {V} (m : alist V) k v j, In j (akeys (aupdate m k v)) -> In j (akeys m) \/ j = k.
 Proof.
-  intros V m k v j H. rewrite keys_update in H. destruct (in_dom m k); auto.
+  intros V m k v j H. rewrite keys_update in H. destruct (ain_dom m k); auto.
   apply in_app_iff in H. destruct H as [H|[H|[]]]; auto.
 Qed.
 
 Lemma in_keys_bounded_insert :
-  forall {V} n (m : map V) k v j,
-    In j (keys (bounded_insert n m k v)) -> In j (keys m) \/ j = k.
+  forall {V} n (m : alist V) k v j,
+    In j (akeys (bounded_insert n m k v)) -> In j (akeys m) \/ j = k.
 Proof.
   intros V n m k v j H. unfold bounded_insert in H.
-  destruct (in_dom m k); [eauto using in_keys_update|].
+  destruct (ain_dom m k); [eauto using in_keys_update|].
   destruct (shorter_than m n); [eauto using in_keys_update|].
   destruct m as [|[j0 w] t]; [contradiction|].
   apply in_keys_update in H. simpl. tauto.
@@ -43,12 +43,12 @@ Qed.
 
 Lemma keys_drop_aliases :
   forall s va ma c,
-    keys (drop_aliases s va ma c) =
+    akeys (drop_aliases s va ma c) =
     filter (fun k => Nat.eqb k va ||
                      match maps_to s (active_os s) k with
                      | Some ma' => negb (Nat.eqb ma' ma)
                      | None => true
-                     end) (keys c).
+                     end) (akeys c).
 Proof.
   intros s va ma c. unfold drop_aliases.
   apply (keys_filter (fun k => Nat.eqb k va ||
@@ -150,7 +150,7 @@ Proof.
     unfold guest_access. destruct (maps_to (hv cs) (active_os (hv cs)) va) as [ma|];
       [|exact Hk].
     intros k Hin. simpl in Hin.
-    assert (Hfill : In k (keys (cache (fill cfg cs (result_state (step ctx (hv cs) a)) va ma))) ->
+    assert (Hfill : In k (akeys (cache (fill cfg cs (result_state (step ctx (hv cs) a)) va ma))) ->
               accessible ctx k = true).
     { unfold fill. simpl. destruct (lookup _ ma); [|apply Hk].
       intros H. apply in_keys_bounded_insert in H. destruct H as [H| ->]; auto. }
@@ -272,14 +272,14 @@ Proof.
   split.
   - unfold served_from. now rewrite (in_dom_same_keys _ _ va Hkc), (in_dom_same_keys _ _ va Hkt).
   - assert (Htlb :
-      keys (if in_dom (tlb cs1) va then tlb cs1
+      akeys (if ain_dom (tlb cs1) va then tlb cs1
             else bounded_insert (tlb_size cfg) (tlb cs1) va ma1) =
-      keys (if in_dom (tlb cs2) va then tlb cs2
+      akeys (if ain_dom (tlb cs2) va then tlb cs2
             else bounded_insert (tlb_size cfg) (tlb cs2) va ma2)).
     { rewrite (in_dom_same_keys _ _ va Hkt).
-      destruct (in_dom (tlb cs2) va); auto using keys_bounded_insert_same. }
-    assert (Hc : keys (bounded_insert (cache_size cfg) (cache cs1) va pg1) =
-                 keys (bounded_insert (cache_size cfg) (cache cs2) va pg2))
+      destruct (ain_dom (tlb cs2) va); auto using keys_bounded_insert_same. }
+    assert (Hc : akeys (bounded_insert (cache_size cfg) (cache cs1) va pg1) =
+                 akeys (bounded_insert (cache_size cfg) (cache cs2) va pg2))
       by auto using keys_bounded_insert_same.
     unfold cache_view. destruct w; simpl; rewrite A1', A2', Nat.eqb_refl, L1, L2;
       [|now rewrite Hc, Htlb].
@@ -456,7 +456,7 @@ End Isolation.
 Lemma coherent_keys_accessible :
   forall cfg ctx cs, cache_coherent cfg ctx cs -> cache_keys_accessible ctx cs.
 Proof.
-  intros cfg ctx cs [Hc _] va Hin. apply in_dom_keys, in_dom_lookup in Hin.
+  intros cfg ctx cs [Hc _] va Hin. apply in_dom_keys, ain_dom_lookup in Hin.
   destruct Hin as [pg Hpg]. apply (Hc va pg Hpg).
 Qed.
 

@@ -13,7 +13,7 @@
     Every state here is checked valid by [valid_state_b] ([vm_compute]). *)
 
 From Coq Require Import List Arith Bool.
-From VirtualCert Require Import Maps Model Actions Errors Valid Step ValidDec ValidRefl.
+From VirtualCert Require Import AList Maps Model Actions Errors Valid Step ValidDec ValidRefl.
 From VirtualCert Require Import OsEquiv OsAction CacheModel CacheStep CacheCoherence CacheView.
 Import ListNotations.
 
@@ -23,17 +23,17 @@ Definition lk_flush (f : bool) : cache_config := mk_cache_config 4 4 f.
 
 (** Guest [o] has page table at machine [10 * o] (physical 0) mapping 5 to
     its RW page at machine [10 * o + 1] (physical 1), holding value [o]. *)
-Definition lk_pages (o : os_ident) : map page :=
-  [(10 * o, mk_page (PT [(5, 10 * o + 1)]) (Os o));
+Definition lk_pages (o : os_ident) : list (nat * page) :=
+  [(10 * o, mk_page (PT (of_list [(5, 10 * o + 1)])) (Os o));
    (10 * o + 1, mk_page (RW (Some o)) (Os o))].
 
 (** Guest 2 runs, caches empty. *)
 Definition lk_start : cstate :=
   mk_cstate
     (mk_state 2 Usr Running
-       [(1, mk_os_info 0 None); (2, mk_os_info 0 None)]
-       [(1, [(0, 10); (1, 11)]); (2, [(0, 20); (1, 21)])]
-       (lk_pages 1 ++ lk_pages 2))
+       (of_list [(1, mk_os_info 0 None); (2, mk_os_info 0 None)])
+       (of_list [(1, of_list [(0, 10); (1, 11)]); (2, of_list [(0, 20); (1, 21)])])
+       (of_list (lk_pages 1 ++ lk_pages 2)))
     [] [].
 
 (** Run [acts] and keep the final state. *)

@@ -8,7 +8,7 @@
     can time, and so what the isolation results must cover. *)
 
 From Coq Require Import List Arith Bool.
-From VirtualCert Require Import Maps Model.
+From VirtualCert Require Import AList Maps Model.
 Import ListNotations.
 
 Record cache_config := mk_cache_config {
@@ -19,8 +19,8 @@ Record cache_config := mk_cache_config {
 
 Record cstate := mk_cstate {
   hv : state;
-  cache : map page;  (** virtual address to a copy of the page it reads *)
-  tlb : map madd     (** virtual address to machine address *)
+  cache : alist page;  (** virtual address to a copy of the page it reads *)
+  tlb : alist madd     (** virtual address to machine address *)
 }.
 
 (** Where a guest's access was served from: what the guest can observe. *)
@@ -35,15 +35,15 @@ Fixpoint shorter_than {A : Type} (l : list A) (n : nat) : bool :=
   end.
 
 (** Insert into a cache of at most [n] entries; when full, evict the oldest
-    entry (first in the list: [update] appends new keys).  A cache of size 0
+    entry (first in the list: [aupdate] appends new keys).  A cache of size 0
     keeps nothing. *)
-Definition bounded_insert {V : Type} (n : nat) (m : map V) (k : nat) (v : V) : map V :=
-  if in_dom m k then update m k v
-  else if shorter_than m n then update m k v
+Definition bounded_insert {V : Type} (n : nat) (m : alist V) (k : nat) (v : V) : alist V :=
+  if ain_dom m k then aupdate m k v
+  else if shorter_than m n then aupdate m k v
   else
     match m with
     | [] => []
-    | _ :: rest => update rest k v
+    | _ :: rest => aupdate rest k v
     end.
 
 Definition flush (cs : cstate) (s : state) : cstate := mk_cstate s [] [].
@@ -52,4 +52,4 @@ Definition keep (cs : cstate) (s : state) : cstate := mk_cstate s (cache cs) (tl
 
 (** Drop the cache and TLB entries of [va] (its mapping changed). *)
 Definition invalidate (cs : cstate) (s : state) (va : vadd) : cstate :=
-  mk_cstate s (remove (cache cs) va) (remove (tlb cs) va).
+  mk_cstate s (aremove (cache cs) va) (aremove (tlb cs) va).

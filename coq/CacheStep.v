@@ -13,7 +13,7 @@
     state would depend on window mappings it cannot see. *)
 
 From Coq Require Import List Arith Bool.
-From VirtualCert Require Import Maps Model Actions Errors Step CacheModel.
+From VirtualCert Require Import AList Maps Model Actions Errors Step CacheModel.
 Import ListNotations.
 
 Record cresult := mk_cresult {
@@ -27,12 +27,12 @@ Variable cfg : cache_config.
 Variable ctx : context.
 
 Definition served_from (cs : cstate) (va : vadd) : access_obs :=
-  if in_dom (cache cs) va then Cache_hit
-  else if in_dom (tlb cs) va then Tlb_hit
+  if ain_dom (cache cs) va then Cache_hit
+  else if ain_dom (tlb cs) va then Tlb_hit
   else Page_walk.
 
 (** Remove cache entries of addresses other than [va] that [s] maps to [ma]. *)
-Definition drop_aliases (s : state) (va : vadd) (ma : madd) (c : map page) : map page :=
+Definition drop_aliases (s : state) (va : vadd) (ma : madd) (c : alist page) : alist page :=
   filter
     (fun e =>
        Nat.eqb (fst e) va ||
@@ -45,7 +45,7 @@ Definition drop_aliases (s : state) (va : vadd) (ma : madd) (c : map page) : map
 (** The caches after a guest access to [va], which [s] maps to [ma]; [s'] is
     the base state after the step (its page at [ma] is what gets cached). *)
 Definition fill (cs : cstate) (s' : state) (va : vadd) (ma : madd) : cstate :=
-  let tlb' := if in_dom (tlb cs) va then tlb cs
+  let tlb' := if ain_dom (tlb cs) va then tlb cs
               else bounded_insert (tlb_size cfg) (tlb cs) va ma in
   let cache' := match lookup (mem s') ma with
                 | Some pg => bounded_insert (cache_size cfg) (cache cs) va pg

@@ -21,7 +21,7 @@
     otherwise (they hold another guest's addresses). *)
 
 From Coq Require Import List Arith Bool.
-From VirtualCert Require Import Maps Model Valid Semantics OsEquiv IsolationFacts UnwindingLocal.
+From VirtualCert Require Import AList Maps Model Valid Semantics OsEquiv IsolationFacts UnwindingLocal.
 From VirtualCert Require Import NonInfluence CacheModel CacheView CacheIsolation.
 Import ListNotations.
 
@@ -36,10 +36,10 @@ Definition erase_pm (o' : os_ident) (pm : map madd) : map madd :=
   match lookup (oss s) o' with
   | Some info =>
       match lookup pm (curr_page info) with
-      | Some ma => [(curr_page info, ma)]
-      | None => []
+      | Some ma => singleton (curr_page info) ma
+      | None => Leaf
       end
-  | None => []
+  | None => Leaf
   end.
 
 Definition is_cpt (o' : os_ident) (ma : madd) : bool :=
@@ -49,25 +49,16 @@ Definition erase_page (ma : madd) (pg : page) : page :=
   match owner pg with
   | Os o' =>
       if Nat.eqb o' o then pg
-      else if is_cpt o' ma then mk_page (PT []) (Os o') else mk_page Other No_Owner
+      else if is_cpt o' ma then mk_page (PT Leaf) (Os o') else mk_page Other No_Owner
   | _ => pg
   end.
 
 Definition erase : state :=
   mk_state (active_os s) (exec_mode s) (activity s) (oss s)
-    (List.map (fun e => (fst e, if Nat.eqb (fst e) o then snd e else erase_pm (fst e) (snd e)))
-              (hyp s))
-    (List.map (fun e => (fst e, erase_page (fst e) (snd e))) (mem s)).
+    (mapi (fun o' pm => if Nat.eqb o' o then pm else erase_pm o' pm) (hyp s))
+    (mapi erase_page (mem s)).
 
 End Erase.
-
-Lemma lookup_map_values :
-  forall {V W} (f : nat -> V -> W) (m : map V) k,
-    lookup (List.map (fun e => (fst e, f (fst e) (snd e))) m) k = option_map (f k) (lookup m k).
-Proof.
-  intros V W f m k. induction m as [|[j w] t IH]; simpl; auto.
-  destruct (Nat.eqb k j) eqn:E; auto. apply Nat.eqb_eq in E. now subst.
-Qed.
 
 Section EraseFacts.
 Variable ctx : context.
@@ -79,12 +70,12 @@ Lemma lookup_erase_hyp :
   forall x, lookup (hyp (erase o s)) x =
             option_map (fun pm => if Nat.eqb x o then pm else erase_pm s x pm) (lookup (hyp s) x).
 Proof.
-  intros x. apply (lookup_map_values (fun k pm => if Nat.eqb k o then pm else erase_pm s k pm)).
+  intros x. apply (lookup_mapi (fun k pm => if Nat.eqb k o then pm else erase_pm s k pm)).
 Qed.
 
 Lemma lookup_erase_mem :
   forall ma, lookup (mem (erase o s)) ma = option_map (erase_page o s ma) (lookup (mem s) ma).
-Proof. intros ma. apply (lookup_map_values (erase_page o s)). Qed.
+Proof. intros ma. apply (lookup_mapi (erase_page o s)). Qed.
 
 Lemma lookup_erase_hyp_self : lookup (hyp (erase o s)) o = lookup (hyp s) o.
 Proof.
@@ -106,7 +97,7 @@ Lemma erase_page_cases :
   forall ma pg,
     (erase_page o s ma pg = pg /\ forall o', owner pg = Os o' -> o' = o) \/
     (exists o', o' <> o /\ owner pg = Os o' /\
-       (erase_page o s ma pg = mk_page (PT []) (Os o') /\ cpt s o' = Some ma \/
+       (erase_page o s ma pg = mk_page (PT Leaf) (Os o') /\ cpt s o' = Some ma \/
         erase_page o s ma pg = mk_page Other No_Owner)).
 Proof.
   intros ma pg. unfold erase_page. destruct (owner pg) as [|o'|] eqn:E.
@@ -123,7 +114,7 @@ Qed.
 Lemma erase_pt_page :
   forall ma m x,
     lookup (mem (erase o s)) ma = Some (mk_page (PT m) (Os x)) ->
-    (x = o /\ lookup (mem s) ma = Some (mk_page (PT m) (Os x))) \/ m = [].
+    (x = o /\ lookup (mem s) ma = Some (mk_page (PT m) (Os x))) \/ m = Leaf.
 Proof.
   intros ma m x H. rewrite lookup_erase_mem in H.
   destruct (lookup (mem s) ma) as [pg|] eqn:Hl; [|discriminate]. simpl in H. injection H as H.
@@ -154,12 +145,12 @@ Proof.
   { intros x pm pa ma Hne Hh H. unfold erase_pm in H.
     destruct (lookup (oss s) x) as [info|] eqn:Hi; [|discriminate].
     destruct (lookup pm (curr_page info)) as [ma0|] eqn:Hc; [|discriminate].
-    simpl in H. destruct (Nat.eqb pa (curr_page info)) eqn:E; [|discriminate].
+    rewrite lookup_singleton in H. destruct (Nat.eqb (curr_page info) pa) eqn:E; [|discriminate].
     apply Nat.eqb_eq in E. injection H as <-. subst pa. exists info. repeat split; auto.
     unfold cpt. now rewrite Hi, Hh. }
   (* that page table becomes an empty table of its guest *)
   assert (Hcpt : forall x ma, x <> o -> cpt s x = Some ma ->
-            lookup (mem (erase o s)) ma = Some (mk_page (PT []) (Os x))).
+            lookup (mem (erase o s)) ma = Some (mk_page (PT Leaf) (Os x))).
   { intros x ma Hne Hc. rewrite cpt_phys in Hc.
     destruct (lookup (oss s) x) as [info|] eqn:Hi; [|discriminate].
     destruct (valid_current_page ctx s Hv x info Hi) as [ma' [m [Hp Hl]]].
@@ -203,9 +194,9 @@ Proof.
       rewrite (owned_by_erase_kept ma (Os o)); auto.
       * exists (mk_page (PT m) (Os o)). auto.
       * now intros o' [= ->].
-    + apply Nat.eqb_neq in E. exists [(curr_page info, ma)], ma, [].
+    + apply Nat.eqb_neq in E. exists (singleton (curr_page info) ma), ma, Leaf.
       rewrite lookup_erase_hyp, Hh. simpl. apply Nat.eqb_neq in E as E'. rewrite E'.
-      unfold erase_pm. rewrite Hi, Hc. simpl. rewrite Nat.eqb_refl. repeat split; auto.
+      unfold erase_pm. rewrite Hi, Hc. rewrite lookup_singleton, Nat.eqb_refl. repeat split; auto.
       apply (Hcpt x ma E). unfold cpt. now rewrite Hi, Hh.
   - exact H7b.
   - intros x pm Hh. rewrite lookup_erase_hyp in Hh.

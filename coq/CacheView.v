@@ -7,10 +7,10 @@
     of the caches. *)
 
 From Coq Require Import List Arith Bool.
-From VirtualCert Require Import Maps Model OsEquiv CacheModel.
+From VirtualCert Require Import AList Maps Model OsEquiv CacheModel.
 
 Definition cache_view (o : os_ident) (cs : cstate) : option (list vadd * list vadd) :=
-  if Nat.eqb (active_os (hv cs)) o then Some (keys (cache cs), keys (tlb cs)) else None.
+  if Nat.eqb (active_os (hv cs)) o then Some (akeys (cache cs), akeys (tlb cs)) else None.
 
 Definition os_cequiv (ctx : context) (o : os_ident) (cs1 cs2 : cstate) : Prop :=
   os_equiv ctx o (hv cs1) (hv cs2) /\ cache_view o cs1 = cache_view o cs2.
@@ -18,7 +18,7 @@ Definition os_cequiv (ctx : context) (o : os_ident) (cs1 cs2 : cstate) : Prop :=
 (** Cached addresses are guest addresses: the invariant isolation needs
     (implied by coherence, and kept by every [cstep], flush or not). *)
 Definition cache_keys_accessible (ctx : context) (cs : cstate) : Prop :=
-  forall va, In va (keys (cache cs)) -> accessible ctx va = true.
+  forall va, In va (akeys (cache cs)) -> accessible ctx va = true.
 
 Lemma os_cequiv_refl : forall ctx o cs, os_cequiv ctx o cs cs.
 Proof. intros. split; auto using os_equiv_refl. Qed.

@@ -16,26 +16,26 @@ Definition ctx0 : context := mk_context [100] [0].
 
 (** Neither guest has a pending hypercall; both use physical page 0 as
     their current page table. *)
-Definition oss0 : map os_info := [(0, mk_os_info 0 None); (1, mk_os_info 0 None)].
+Definition oss0 : map os_info := (of_list [(0, mk_os_info 0 None); (1, mk_os_info 0 None)]).
 
 (** Guest 0 holds machine pages 0 and 2; guest 1 holds 1, 3, 6 and 7. *)
 Definition hyp0 : map (map madd) :=
-  [(0, [(0, 0); (1, 2)]); (1, [(0, 1); (1, 3); (2, 6); (3, 7)])].
+  (of_list [(0, (of_list [(0, 0); (1, 2)])); (1, (of_list [(0, 1); (1, 3); (2, 6); (3, 7)]))]).
 
 (** Pages 0 and 1 are the guests' page tables: address 1 maps to the
     guest's data page, the window address 100 to the hypervisor's page 5.
     Pages 8 and 4 are free (listed out of order, so "least" is not "first");
     6 is a spare page table of guest 1 and 7 an unmapped page of guest 1. *)
 Definition mem0 : map page :=
-  [(0, mk_page (PT [(1, 2); (100, 5)]) (Os 0));
-   (1, mk_page (PT [(1, 3); (100, 5)]) (Os 1));
+  (of_list [(0, mk_page (PT (of_list [(1, 2); (100, 5)])) (Os 0));
+   (1, mk_page (PT (of_list [(1, 3); (100, 5)])) (Os 1));
    (2, mk_page (RW (Some 42)) (Os 0));
    (3, mk_page (RW (Some 7)) (Os 1));
    (8, mk_page Other No_Owner);
    (4, mk_page Other No_Owner);
    (5, mk_page (RW (Some 9)) Hyp);
-   (6, mk_page (PT []) (Os 1));
-   (7, mk_page (RW None) (Os 1))].
+   (6, mk_page (PT Leaf) (Os 1));
+   (7, mk_page (RW None) (Os 1))]).
 
 (** Untrusted guest 1 runs, in user mode. *)
 Definition s0 : state := mk_state 1 Usr Running oss0 hyp0 mem0.
@@ -48,7 +48,7 @@ Definition s_trusted : state := mk_state 0 Svc Running oss0 hyp0 mem0.
 
 (** The hypervisor runs with hypercall [h] of guest 1 pending. *)
 Definition waiting_for (h : hyper_call) : state :=
-  mk_state 1 Svc Waiting [(0, mk_os_info 0 None); (1, mk_os_info 0 (Some h))] hyp0 mem0.
+  mk_state 1 Svc Waiting (of_list [(0, mk_os_info 0 None); (1, mk_os_info 0 (Some h))]) hyp0 mem0.
 
 (** * The example states are valid *)
 
@@ -75,15 +75,15 @@ Example write_ok :
   step ctx0 s0 (Write 1 11) =
   mk_result Ok
     (mk_state 1 Usr Running oss0 hyp0
-       [(0, mk_page (PT [(1, 2); (100, 5)]) (Os 0));
-        (1, mk_page (PT [(1, 3); (100, 5)]) (Os 1));
+       (of_list [(0, mk_page (PT (of_list [(1, 2); (100, 5)])) (Os 0));
+        (1, mk_page (PT (of_list [(1, 3); (100, 5)])) (Os 1));
         (2, mk_page (RW (Some 42)) (Os 0));
         (3, mk_page (RW (Some 11)) (Os 1));
         (8, mk_page Other No_Owner);
         (4, mk_page Other No_Owner);
         (5, mk_page (RW (Some 9)) Hyp);
-        (6, mk_page (PT []) (Os 1));
-        (7, mk_page (RW None) (Os 1))]).
+        (6, mk_page (PT Leaf) (Os 1));
+        (7, mk_page (RW None) (Os 1))])).
 Proof. vm_compute. reflexivity. Qed.
 
 (** The hypervisor reads the window address 100 of the active guest. *)
@@ -95,15 +95,15 @@ Example write_hyper_ok :
   step ctx0 s_hyp (Write_hyper 100 0) =
   mk_result Ok
     (mk_state 1 Svc Waiting oss0 hyp0
-       [(0, mk_page (PT [(1, 2); (100, 5)]) (Os 0));
-        (1, mk_page (PT [(1, 3); (100, 5)]) (Os 1));
+       (of_list [(0, mk_page (PT (of_list [(1, 2); (100, 5)])) (Os 0));
+        (1, mk_page (PT (of_list [(1, 3); (100, 5)])) (Os 1));
         (2, mk_page (RW (Some 42)) (Os 0));
         (3, mk_page (RW (Some 7)) (Os 1));
         (8, mk_page Other No_Owner);
         (4, mk_page Other No_Owner);
         (5, mk_page (RW (Some 0)) Hyp);
-        (6, mk_page (PT []) (Os 1));
-        (7, mk_page (RW None) (Os 1))]).
+        (6, mk_page (PT Leaf) (Os 1));
+        (7, mk_page (RW None) (Os 1))])).
 Proof. vm_compute. reflexivity. Qed.
 
 (** Untrusted guest 1 asks for a new mapping: the call is pending and the
@@ -119,15 +119,15 @@ Example new_ok :
   step ctx0 (waiting_for (HC_new 2 3)) (New 1 2 3) =
   mk_result Ok
     (mk_state 1 Svc Waiting oss0 hyp0
-       [(0, mk_page (PT [(1, 2); (100, 5)]) (Os 0));
-        (1, mk_page (PT [(1, 3); (100, 5); (2, 7)]) (Os 1));
+       (of_list [(0, mk_page (PT (of_list [(1, 2); (100, 5)])) (Os 0));
+        (1, mk_page (PT (of_list [(1, 3); (100, 5); (2, 7)])) (Os 1));
         (2, mk_page (RW (Some 42)) (Os 0));
         (3, mk_page (RW (Some 7)) (Os 1));
         (8, mk_page Other No_Owner);
         (4, mk_page Other No_Owner);
         (5, mk_page (RW (Some 9)) Hyp);
-        (6, mk_page (PT []) (Os 1));
-        (7, mk_page (RW None) (Os 1))]).
+        (6, mk_page (PT Leaf) (Os 1));
+        (7, mk_page (RW None) (Os 1))])).
 Proof. vm_compute. reflexivity. Qed.
 
 (** Trusted guest 0 removes address 1 from its own current table itself. *)
@@ -135,15 +135,15 @@ Example del_ok :
   step ctx0 s_trusted (Del 0 1) =
   mk_result Ok
     (mk_state 0 Svc Running oss0 hyp0
-       [(0, mk_page (PT [(100, 5)]) (Os 0));
-        (1, mk_page (PT [(1, 3); (100, 5)]) (Os 1));
+       (of_list [(0, mk_page (PT (of_list [(100, 5)])) (Os 0));
+        (1, mk_page (PT (of_list [(1, 3); (100, 5)])) (Os 1));
         (2, mk_page (RW (Some 42)) (Os 0));
         (3, mk_page (RW (Some 7)) (Os 1));
         (8, mk_page Other No_Owner);
         (4, mk_page Other No_Owner);
         (5, mk_page (RW (Some 9)) Hyp);
-        (6, mk_page (PT []) (Os 1));
-        (7, mk_page (RW None) (Os 1))]).
+        (6, mk_page (PT Leaf) (Os 1));
+        (7, mk_page (RW None) (Os 1))])).
 Proof. vm_compute. reflexivity. Qed.
 
 (** Guest 1's current page table becomes its physical page 2 (machine
@@ -151,7 +151,7 @@ Proof. vm_compute. reflexivity. Qed.
 Example lswitch_ok :
   step ctx0 (waiting_for (HC_lswitch 2)) (Lswitch 1 2) =
   mk_result Ok
-    (mk_state 1 Svc Waiting [(0, mk_os_info 0 None); (1, mk_os_info 2 None)] hyp0 mem0).
+    (mk_state 1 Svc Waiting (of_list [(0, mk_os_info 0 None); (1, mk_os_info 2 None)]) hyp0 mem0).
 Proof. vm_compute. reflexivity. Qed.
 
 (** The hypervisor switches to guest 0; mode and activity are kept. *)
@@ -173,16 +173,16 @@ Example page_pin_ok :
   step ctx0 (waiting_for (HC_pin 4 T_PT)) (Page_pin 1 4 T_PT) =
   mk_result Ok
     (mk_state 1 Svc Waiting oss0
-       [(0, [(0, 0); (1, 2)]); (1, [(0, 1); (1, 3); (2, 6); (3, 7); (4, 4)])]
-       [(0, mk_page (PT [(1, 2); (100, 5)]) (Os 0));
-        (1, mk_page (PT [(1, 3); (100, 5)]) (Os 1));
+       (of_list [(0, (of_list [(0, 0); (1, 2)])); (1, (of_list [(0, 1); (1, 3); (2, 6); (3, 7); (4, 4)]))])
+       (of_list [(0, mk_page (PT (of_list [(1, 2); (100, 5)])) (Os 0));
+        (1, mk_page (PT (of_list [(1, 3); (100, 5)])) (Os 1));
         (2, mk_page (RW (Some 42)) (Os 0));
         (3, mk_page (RW (Some 7)) (Os 1));
         (8, mk_page Other No_Owner);
-        (4, mk_page (PT []) (Os 1));
+        (4, mk_page (PT Leaf) (Os 1));
         (5, mk_page (RW (Some 9)) Hyp);
-        (6, mk_page (PT []) (Os 1));
-        (7, mk_page (RW None) (Os 1))]).
+        (6, mk_page (PT Leaf) (Os 1));
+        (7, mk_page (RW None) (Os 1))])).
 Proof. vm_compute. reflexivity. Qed.
 
 (** Unpinning guest 1's physical page 3 (machine page 7, mapped by no
@@ -191,16 +191,16 @@ Example page_unpin_ok :
   step ctx0 (waiting_for (HC_unpin 3)) (Page_unpin 1 3) =
   mk_result Ok
     (mk_state 1 Svc Waiting oss0
-       [(0, [(0, 0); (1, 2)]); (1, [(0, 1); (1, 3); (2, 6)])]
-       [(0, mk_page (PT [(1, 2); (100, 5)]) (Os 0));
-        (1, mk_page (PT [(1, 3); (100, 5)]) (Os 1));
+       (of_list [(0, (of_list [(0, 0); (1, 2)])); (1, (of_list [(0, 1); (1, 3); (2, 6)]))])
+       (of_list [(0, mk_page (PT (of_list [(1, 2); (100, 5)])) (Os 0));
+        (1, mk_page (PT (of_list [(1, 3); (100, 5)])) (Os 1));
         (2, mk_page (RW (Some 42)) (Os 0));
         (3, mk_page (RW (Some 7)) (Os 1));
         (8, mk_page Other No_Owner);
         (4, mk_page Other No_Owner);
         (5, mk_page (RW (Some 9)) Hyp);
-        (6, mk_page (PT []) (Os 1));
-        (7, mk_page Other No_Owner)]).
+        (6, mk_page (PT Leaf) (Os 1));
+        (7, mk_page Other No_Owner)])).
 Proof. vm_compute. reflexivity. Qed.
 
 Example silent_ok : step ctx0 s0 Silent = mk_result Ok s0.
@@ -283,15 +283,15 @@ Proof. vm_compute. reflexivity. Qed.
 
 (** The same system without its two free pages. *)
 Definition s_full : state :=
-  mk_state 1 Svc Waiting [(0, mk_os_info 0 None); (1, mk_os_info 0 (Some (HC_pin 4 T_RW)))]
+  mk_state 1 Svc Waiting (of_list [(0, mk_os_info 0 None); (1, mk_os_info 0 (Some (HC_pin 4 T_RW)))])
     hyp0
-    [(0, mk_page (PT [(1, 2); (100, 5)]) (Os 0));
-     (1, mk_page (PT [(1, 3); (100, 5)]) (Os 1));
+    (of_list [(0, mk_page (PT (of_list [(1, 2); (100, 5)])) (Os 0));
+     (1, mk_page (PT (of_list [(1, 3); (100, 5)])) (Os 1));
      (2, mk_page (RW (Some 42)) (Os 0));
      (3, mk_page (RW (Some 7)) (Os 1));
      (5, mk_page (RW (Some 9)) Hyp);
-     (6, mk_page (PT []) (Os 1));
-     (7, mk_page (RW None) (Os 1))].
+     (6, mk_page (PT Leaf) (Os 1));
+     (7, mk_page (RW None) (Os 1))]).
 
 Example page_pin_full_error :
   step ctx0 s_full (Page_pin 1 4 T_RW) = mk_result (Error No_free_memory) s_full.
@@ -314,14 +314,14 @@ Proof. vm_compute. reflexivity. Qed.
 (** Trusted guest 0 has a pending hypercall (property 1). *)
 Example broken_trusted_hcall :
   first_invalid ctx0
-    (mk_state 1 Usr Running [(0, mk_os_info 0 (Some (HC_del 1))); (1, mk_os_info 0 None)]
+    (mk_state 1 Usr Running (of_list [(0, mk_os_info 0 (Some (HC_del 1))); (1, mk_os_info 0 None)])
        hyp0 mem0) = Some Trusted_no_hcall.
 Proof. vm_compute. reflexivity. Qed.
 
 (** Guest 1 runs with a pending hypercall (property 2). *)
 Example broken_running_hcall :
   first_invalid ctx0
-    (mk_state 1 Usr Running [(0, mk_os_info 0 None); (1, mk_os_info 0 (Some (HC_del 1)))]
+    (mk_state 1 Usr Running (of_list [(0, mk_os_info 0 None); (1, mk_os_info 0 (Some (HC_del 1)))])
        hyp0 mem0) = Some Running_no_hcall.
 Proof. vm_compute. reflexivity. Qed.
 
@@ -339,7 +339,7 @@ Proof. vm_compute. reflexivity. Qed.
 Example broken_not_injective :
   first_invalid ctx0
     (mk_state 1 Usr Running oss0
-       [(0, [(0, 0); (1, 2)]); (1, [(0, 1); (1, 3); (2, 6); (3, 3)])] mem0)
+       (of_list [(0, (of_list [(0, 0); (1, 2)])); (1, (of_list [(0, 1); (1, 3); (2, 6); (3, 3)]))]) mem0)
   = Some Hyp_maps_owned.
 Proof. vm_compute. reflexivity. Qed.
 
@@ -347,15 +347,15 @@ Proof. vm_compute. reflexivity. Qed.
 Example broken_window_page :
   first_invalid ctx0
     (mk_state 1 Usr Running oss0 hyp0
-       [(0, mk_page (PT [(1, 2); (100, 5)]) (Os 0));
-        (1, mk_page (PT [(1, 3); (100, 5)]) (Os 1));
+       (of_list [(0, mk_page (PT (of_list [(1, 2); (100, 5)])) (Os 0));
+        (1, mk_page (PT (of_list [(1, 3); (100, 5)])) (Os 1));
         (2, mk_page (RW (Some 42)) (Os 0));
         (3, mk_page (RW (Some 7)) (Os 1));
         (8, mk_page Other No_Owner);
         (4, mk_page Other No_Owner);
         (5, mk_page (RW (Some 9)) (Os 1));
-        (6, mk_page (PT []) (Os 1));
-        (7, mk_page (RW None) (Os 1))])
+        (6, mk_page (PT Leaf) (Os 1));
+        (7, mk_page (RW None) (Os 1))]))
   = Some Page_tables_owned.
 Proof. vm_compute. reflexivity. Qed.
 
@@ -369,15 +369,15 @@ Proof. vm_compute. reflexivity. Qed.
 Example broken_unbacked_mapping :
   first_invalid ctx0
     (mk_state 1 Usr Running oss0 hyp0
-       [(0, mk_page (PT [(1, 2); (100, 5)]) (Os 0));
-        (1, mk_page (PT [(1, 3); (100, 5)]) (Os 1));
+       (of_list [(0, mk_page (PT (of_list [(1, 2); (100, 5)])) (Os 0));
+        (1, mk_page (PT (of_list [(1, 3); (100, 5)])) (Os 1));
         (2, mk_page (RW (Some 42)) (Os 0));
         (3, mk_page (RW (Some 7)) (Os 1));
         (8, mk_page Other No_Owner);
         (4, mk_page Other No_Owner);
         (5, mk_page (RW (Some 9)) Hyp);
-        (6, mk_page (PT [(5, 9)]) (Os 1));
+        (6, mk_page (PT (of_list [(5, 9)])) (Os 1));
         (7, mk_page (RW None) (Os 1));
-        (9, mk_page (RW None) (Os 1))])
+        (9, mk_page (RW None) (Os 1))]))
   = Some Accessible_mappings_physical.
 Proof. vm_compute. reflexivity. Qed.

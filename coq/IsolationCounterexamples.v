@@ -14,7 +14,7 @@
     for all other actions, and [step_consistent] for all actions. *)
 
 From Coq Require Import List Arith Bool.
-From VirtualCert Require Import Maps Model Actions Errors Valid ErrorMsg Semantics Step ValidDec ValidRefl StepSound.
+From VirtualCert Require Import AList Maps Model Actions Errors Valid ErrorMsg Semantics Step ValidDec ValidRefl StepSound.
 From VirtualCert Require Import OsEquiv OsAction UnwindingStep UnwindingResponse.
 Import ListNotations.
 
@@ -25,14 +25,14 @@ Definition cx_ctx : context := mk_context [9] [].
     [table] (machine 10), physical page 1 an RW page (machine 11); [extra]
     are pages outside guest 0's physical map. *)
 Definition cx_state_with (act : os_activity) (md : mode) (h : option hyper_call)
-    (table : map madd) (extra : map page) : state :=
+    (table : map madd) (extra : list (nat * page)) : state :=
   mk_state 0 md act
-    [(0, mk_os_info 0 h)]
-    [(0, [(0, 10); (1, 11)])]
-    ([(10, mk_page (PT table) (Os 0)); (11, mk_page (RW (Some 5)) (Os 0))] ++ extra).
+    (of_list [(0, mk_os_info 0 h)])
+    (of_list [(0, of_list [(0, 10); (1, 11)])])
+    (of_list ([(10, mk_page (PT table) (Os 0)); (11, mk_page (RW (Some 5)) (Os 0))] ++ extra)).
 
 (** The hypervisor runs. *)
-Definition cx_state : option hyper_call -> map madd -> map page -> state :=
+Definition cx_state : option hyper_call -> map madd -> list (nat * page) -> state :=
   cx_state_with Waiting Svc.
 
 (** Two such states whose page tables agree on accessible addresses are
@@ -44,7 +44,9 @@ Lemma cx_equiv_with :
 Proof.
   intros act md h t1 t2 e1 e2 Ht. split.
   - split; [|split; [|split]]; simpl; auto; tauto.
-  - intros [|[|pa]]; simpl; auto.
+  - intros pa. unfold memory_equiv, cx_state_with, phys_of. cbn [hyp mem].
+    rewrite !lookup_of_list. cbn [alookup Nat.eqb]. rewrite !lookup_of_list.
+    destruct pa as [|[|pa]]; cbn [alookup Nat.eqb]; rewrite ?lookup_of_list; simpl; auto.
     split; auto. intros va pa' Hacc. unfold pt_entry. rewrite (Ht va Hacc). tauto.
 Qed.
 
@@ -57,9 +59,9 @@ Proof. intros. now apply cx_equiv_with. Qed.
 (** Only accessible entries of a table are seen. *)
 Lemma cx_window_only :
   forall va, accessible cx_ctx va = true ->
-    lookup [(1, 11); (9, 20)] va = lookup [(1, 11)] va.
+    lookup (of_list [(1, 11); (9, 20)]) va = lookup (of_list [(1, 11)]) va.
 Proof.
-  intros va Hacc. simpl.
+  intros va Hacc. rewrite !lookup_of_list. simpl.
   destruct (Nat.eqb va 1); auto.
   destruct (Nat.eqb va 9) eqn:E; auto.
   apply Nat.eqb_eq in E. subst. discriminate Hacc.
@@ -67,9 +69,9 @@ Qed.
 
 (** ** [Read_hyper] and [Write_hyper]: the window mapping is invisible *)
 
-Definition hyper_page : map page := [(20, mk_page (RW (Some 7)) Hyp)].
-Definition rh_s1 : state := cx_state None [(1, 11); (9, 20)] hyper_page.
-Definition rh_s2 : state := cx_state None [(1, 11)] hyper_page.
+Definition hyper_page : list (nat * page) := [(20, mk_page (RW (Some 7)) Hyp)].
+Definition rh_s1 : state := cx_state None (of_list [(1, 11); (9, 20)]) hyper_page.
+Definition rh_s2 : state := cx_state None (of_list [(1, 11)]) hyper_page.
 
 Example read_hyper_response_differs :
   valid_state cx_ctx rh_s1 /\ valid_state cx_ctx rh_s2 /\ os_equiv cx_ctx 0 rh_s1 rh_s2 /\
@@ -91,9 +93,9 @@ Qed.
 
 (** Machine page 40 is a page table owned by guest 0 but not in its
     physical map; it maps address 1 to physical page 1's machine page. *)
-Definition orphan_table : map page := [(40, mk_page (PT [(1, 11)]) (Os 0))].
-Definition un_s1 : state := cx_state (Some (HC_unpin 1)) [] [].
-Definition un_s2 : state := cx_state (Some (HC_unpin 1)) [] orphan_table.
+Definition orphan_table : list (nat * page) := [(40, mk_page (PT (of_list [(1, 11)])) (Os 0))].
+Definition un_s1 : state := cx_state (Some (HC_unpin 1)) Leaf [].
+Definition un_s2 : state := cx_state (Some (HC_unpin 1)) Leaf orphan_table.
 
 Example page_unpin_response_differs :
   valid_state cx_ctx un_s1 /\ valid_state cx_ctx un_s2 /\ os_equiv cx_ctx 0 un_s1 un_s2 /\
@@ -111,8 +113,8 @@ Qed.
 
 (** ** [Page_pin]: free memory depends on the other guests (MODEL.md) *)
 
-Definition pin_s1 : state := cx_state (Some (HC_pin 2 T_RW)) [] [(30, mk_page Other No_Owner)].
-Definition pin_s2 : state := cx_state (Some (HC_pin 2 T_RW)) [] [(30, mk_page Other Hyp)].
+Definition pin_s1 : state := cx_state (Some (HC_pin 2 T_RW)) Leaf [(30, mk_page Other No_Owner)].
+Definition pin_s2 : state := cx_state (Some (HC_pin 2 T_RW)) Leaf [(30, mk_page Other Hyp)].
 
 Example page_pin_response_differs :
   valid_state cx_ctx pin_s1 /\ valid_state cx_ctx pin_s2 /\ os_equiv cx_ctx 0 pin_s1 pin_s2 /\
@@ -136,8 +138,8 @@ Qed.
     the window address is unmapped, and only there.  So the sets of
     responses [exec] allows differ even for a [Read]. *)
 
-Definition rd_s1 : state := cx_state_with Running Usr None [(1, 11); (9, 20)] hyper_page.
-Definition rd_s2 : state := cx_state_with Running Usr None [(1, 11)] hyper_page.
+Definition rd_s1 : state := cx_state_with Running Usr None (of_list [(1, 11); (9, 20)]) hyper_page.
+Definition rd_s2 : state := cx_state_with Running Usr None (of_list [(1, 11)]) hyper_page.
 
 Example read_window_error_codes_differ :
   valid_state cx_ctx rd_s1 /\ valid_state cx_ctx rd_s2 /\ os_equiv cx_ctx 0 rd_s1 rd_s2 /\

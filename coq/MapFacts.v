@@ -29,10 +29,13 @@ Qed.
 (** Mapping the values maps the lookups. *)
 Lemma lookup_map_values :
   forall {W : Type} (f : V -> W) (m : map V) k,
-    lookup (List.map (fun e => (fst e, f (snd e))) m) k = option_map f (lookup m k).
+    lookup (map_values f m) k = option_map f (lookup m k).
 Proof.
-  intros W f m k. induction m as [|[j w] t IH]; simpl; auto.
-  destruct (Nat.eqb k j); auto.
+  intros W f m. induction m as [|l IHl o r IHr]; intros k; [reflexivity|].
+  destruct (node_key_cases k) as [->|[(d & ->)|(d & ->)]]; cbn [map_values].
+  - reflexivity.
+  - rewrite !lookup_left. apply IHl.
+  - rewrite !lookup_right. apply IHr.
 Qed.
 
 End MapFacts.

@@ -1,41 +1,174 @@
-(** Finite partial maps keyed by natural numbers, as association lists.
+(** Finite partial maps keyed by natural numbers, as binary tries.
 
-    Association lists extract to plain OCaml lists of pairs, which keeps the
-    extracted code and the JSON protocol readable.  [update] replaces an entry
-    in place (so traces keep a stable order) and [remove] drops every entry
-    for a key.  Maps are compared through [lookup] only: two lists with the
-    same lookups are the same map ([meq]).  The quantifiers over bindings
-    take one pass over the entries; [MapIndex.v] adds the read-only indexes
-    that keep lookups inside a traversal logarithmic (docs/design-maps.md). *)
+    A key is routed by its binary digits: key 0 is the root's value, and key
+    [S j] lives in the right subtrie under [Nat.div2 j] when [j] is odd, in
+    the left one when [j] is even.  [lookup], [update] and [remove] walk one
+    path (logarithmic in the key); the quantifiers, [bindings] and
+    [least_key] take one traversal.  [remove] prunes emptied nodes, so every
+    map built by [update], [remove] and [of_list] is canonical: two such maps
+    with the same lookups are the same term.  Maps are compared through
+    [lookup] ([meq]).  The cache and TLB, whose order matters, use [AList.v]
+    (docs/design-maps.md). *)
 
-From Coq Require Import List Arith Bool.
+From Coq Require Import List Arith Bool Lia.
+From VirtualCert Require Import AList.
 Import ListNotations.
 
-Definition map (V : Type) := list (nat * V).
+Inductive map (V : Type) : Type :=
+| Leaf : map V
+| Node : map V -> option V -> map V -> map V.
+
+Arguments Leaf {V}.
+Arguments Node {V} _ _ _.
+
+(** Whether [n] is odd, with the halving the extraction makes native. *)
+Definition low_bit (n : nat) : bool := negb (Nat.eqb (Nat.div2 n + Nat.div2 n) n).
+
+(** Every [j] is twice its half, plus its low bit. *)
+Lemma low_bit_cases :
+  forall j, (low_bit j = false /\ j = Nat.div2 j + Nat.div2 j) \/
+            (low_bit j = true /\ j = S (Nat.div2 j + Nat.div2 j)).
+Proof.
+  intros j. unfold low_bit. pose proof (Nat.div2_odd j) as H.
+  destruct (Nat.odd j); simpl in H.
+  - right. split; [|lia]. apply negb_true_iff, Nat.eqb_neq. lia.
+  - left. split; [|lia]. apply negb_false_iff, Nat.eqb_eq. lia.
+Qed.
+
+Lemma low_bit_double : forall d, low_bit (d + d) = false /\ Nat.div2 (d + d) = d.
+Proof.
+  intros d. destruct (low_bit_cases (d + d)) as [[H E]|[H E]]; [split; [exact H|lia]|].
+  exfalso. lia.
+Qed.
+
+Lemma low_bit_double1 : forall d, low_bit (S (d + d)) = true /\ Nat.div2 (S (d + d)) = d.
+Proof.
+  intros d. destruct (low_bit_cases (S (d + d))) as [[H E]|[H E]]; [exfalso; lia|].
+  split; [exact H|lia].
+Qed.
+
+(** Two keys with the same low bit are equal when their halves are. *)
+Lemma route_eqb :
+  forall j j', low_bit j = low_bit j' -> Nat.eqb (Nat.div2 j) (Nat.div2 j') = Nat.eqb j j'.
+Proof.
+  intros j j' Hb.
+  destruct (low_bit_cases j) as [[H E]|[H E]], (low_bit_cases j') as [[H' E']|[H' E']];
+    try congruence;
+    destruct (Nat.eqb_spec (Nat.div2 j) (Nat.div2 j')), (Nat.eqb_spec j j');
+    try reflexivity; exfalso; lia.
+Qed.
+
+Lemma route_neqb : forall j j', low_bit j <> low_bit j' -> Nat.eqb j j' = false.
+Proof. intros j j' Hb. apply Nat.eqb_neq. intros ->. auto. Qed.
 
 Section Maps.
 Context {V : Type}.
 
 Fixpoint lookup (m : map V) (k : nat) : option V :=
   match m with
-  | [] => None
-  | (k', v) :: t => if Nat.eqb k k' then Some v else lookup t k
+  | Leaf => None
+  | Node l o r =>
+      match k with
+      | O => o
+      | S j => if low_bit j then lookup r (Nat.div2 j) else lookup l (Nat.div2 j)
+      end
   end.
+
+(** A node, or a leaf when it would hold nothing: keeps maps canonical. *)
+Definition node (l : map V) (o : option V) (r : map V) : map V :=
+  match l, o, r with
+  | Leaf, None, Leaf => Leaf
+  | _, _, _ => Node l o r
+  end.
+
+(** The map binding only [k]; [fuel] bounds the recursion ([k] halves at
+    each level, so [fuel = k] is enough). *)
+Fixpoint single_fuel (fuel k : nat) (v : V) : map V :=
+  match fuel, k with
+  | S f, S j =>
+      if low_bit j then Node Leaf None (single_fuel f (Nat.div2 j) v)
+      else Node (single_fuel f (Nat.div2 j) v) None Leaf
+  | _, _ => Node Leaf (Some v) Leaf
+  end.
+
+Definition singleton (k : nat) (v : V) : map V := single_fuel k k v.
 
 Fixpoint update (m : map V) (k : nat) (v : V) : map V :=
   match m with
-  | [] => [(k, v)]
-  | (k', v') :: t =>
-      if Nat.eqb k k' then (k, v) :: t else (k', v') :: update t k v
+  | Leaf => singleton k v
+  | Node l o r =>
+      match k with
+      | O => Node l (Some v) r
+      | S j =>
+          if low_bit j then Node l o (update r (Nat.div2 j) v)
+          else Node (update l (Nat.div2 j) v) o r
+      end
   end.
 
 Fixpoint remove (m : map V) (k : nat) : map V :=
   match m with
-  | [] => []
-  | (k', v') :: t => if Nat.eqb k k' then remove t k else (k', v') :: remove t k
+  | Leaf => Leaf
+  | Node l o r =>
+      match k with
+      | O => node l None r
+      | S j =>
+          if low_bit j then node l o (remove r (Nat.div2 j))
+          else node (remove l (Nat.div2 j)) o r
+      end
   end.
 
-Definition keys (m : map V) : list nat := List.map fst m.
+(** The keys of a subtrie, seen from its root: the left subtrie's [j] is the
+    node's [S (j + j)], the right one's [S (S (j + j))].  [fold_from] carries
+    the function [f] from a subtrie's keys to the whole map's: it specifies
+    the traversals, which compute keys with [fold_at]. *)
+Definition left_key (f : nat -> nat) (j : nat) : nat := f (S (j + j)).
+Definition right_key (f : nat -> nat) (j : nat) : nat := f (S (S (j + j))).
+
+(** [g] applied to each binding in turn (a node, then its left subtrie, then
+    its right one), keys through [f]. *)
+Fixpoint fold_from {A : Type} (g : nat -> V -> A -> A) (f : nat -> nat) (m : map V) (acc : A)
+  : A :=
+  match m with
+  | Leaf => acc
+  | Node l o r =>
+      let acc' := match o with Some v => g (f 0) v acc | None => acc end in
+      fold_from g (right_key f) r (fold_from g (left_key f) l acc')
+  end.
+
+(** The same fold for a subtrie whose key [d] is the map's [c + d * (h + h)]:
+    one addition per node.  [h + h] is computed only at a node with children,
+    and a child's key only for a child that is there, so every number built
+    is at most a key of the map (extract/TRUSTED.md). *)
+Fixpoint fold_at {A : Type} (g : nat -> V -> A -> A) (h c : nat) (m : map V) (acc : A) : A :=
+  match m with
+  | Leaf => acc
+  | Node l o r =>
+      let acc' := match o with Some v => g c v acc | None => acc end in
+      match l, r with
+      | Leaf, Leaf => acc'
+      | _, _ =>
+          let s := h + h in
+          let acc'' := match l with Leaf => acc' | _ => fold_at g s (c + s) l acc' end in
+          match r with Leaf => acc'' | _ => fold_at g s (c + s + s) r acc'' end
+      end
+  end.
+
+(** [g] applied to each binding: one traversal. *)
+Definition fold {A : Type} (g : nat -> V -> A -> A) (m : map V) (acc : A) : A :=
+  match m with
+  | Leaf => acc
+  | Node l o r =>
+      let acc' := match o with Some v => g 0 v acc | None => acc end in
+      let acc'' := match l with Leaf => acc' | _ => fold_at g 1 1 l acc' end in
+      match r with Leaf => acc'' | _ => fold_at g 1 2 r acc'' end
+  end.
+
+Definition cons_binding (k : nat) (v : V) (l : list (nat * V)) : list (nat * V) := (k, v) :: l.
+
+(** Each binding once, in no particular order (the codecs sort by key). *)
+Definition bindings (m : map V) : list (nat * V) := fold cons_binding m [].
+
+Definition keys (m : map V) : list nat := List.map fst (bindings m).
 
 Definition in_dom (m : map V) (k : nat) : bool :=
   match lookup m k with Some _ => true | None => false end.
@@ -43,46 +176,14 @@ Definition in_dom (m : map V) (k : nat) : bool :=
 (** Extensional equality of maps. *)
 Definition meq (m1 m2 : map V) : Prop := forall k, lookup m1 k = lookup m2 k.
 
-(** Every binding satisfies [p], each key read once through [lookup]:
-    quadratic.  The quantifiers below fall back on these per-key readings
-    only for a list that repeats a key (the driver's codec refuses those, and
-    [update] and [remove] never make one). *)
-Definition forall_keys (p : nat -> V -> bool) (m : map V) : bool :=
-  forallb (fun k => match lookup m k with Some v => p k v | None => true end)
-          (keys m).
-
-(** Every binding satisfies [p]: one pass over the entries.  The first entry
-    that fails [p] is a counterexample unless a repeated key shadows it. *)
+(** Every binding satisfies [p]: one traversal ([p] is not called again once
+    a binding fails it). *)
 Definition forall_bindings (p : nat -> V -> bool) (m : map V) : bool :=
-  match find (fun e => negb (p (fst e) (snd e))) m with
-  | None => true
-  | Some (k, _) =>
-      match lookup m k with
-      | Some v => if p k v then forall_keys p m else false
-      | None => false
-      end
-  end.
+  fold (fun k v b => b && p k v) m true.
 
 (** Some binding satisfies [p]. *)
 Definition exists_binding (p : nat -> V -> bool) (m : map V) : bool :=
   negb (forall_bindings (fun k v => negb (p k v)) m).
-
-(** The least key whose binding satisfies [p], per key (the fallback). *)
-Definition least_step (p : nat -> V -> bool) (m : map V) (k : nat) (acc : option nat)
-  : option nat :=
-  match lookup m k with
-  | Some v =>
-      if p k v then
-        match acc with
-        | Some k' => if Nat.leb k k' then Some k else Some k'
-        | None => Some k
-        end
-      else acc
-  | None => acc
-  end.
-
-Definition least_keys (p : nat -> V -> bool) (m : map V) : option nat :=
-  fold_right (least_step p m) None (keys m).
 
 (** The least of [acc] and [k]. *)
 Definition keep_least (acc : option nat) (k : nat) : option nat :=
@@ -91,89 +192,222 @@ Definition keep_least (acc : option nat) (k : nat) : option nat :=
   | None => Some k
   end.
 
-(** The least key of the entries that satisfy [p], shadowed ones included. *)
-Fixpoint least_entry (p : nat -> V -> bool) (m : map V) (acc : option nat) : option nat :=
-  match m with
-  | [] => acc
-  | (k, v) :: t => least_entry p t (if p k v then keep_least acc k else acc)
-  end.
+(** Keep [k] if its binding satisfies [p] and it is less than [acc]. *)
+Definition least_step (p : nat -> V -> bool) (k : nat) (v : V) (acc : option nat)
+  : option nat :=
+  if p k v then keep_least acc k else acc.
 
-(** The least key whose binding satisfies [p]: one pass, then one [lookup]
-    to check that the entry found is not shadowed. *)
+(** The least key whose binding satisfies [p]: one traversal. *)
 Definition least_key (p : nat -> V -> bool) (m : map V) : option nat :=
-  match least_entry p m None with
-  | None => None
-  | Some k =>
-      match lookup m k with
-      | Some v => if p k v then Some k else least_keys p m
-      | None => None
-      end
-  end.
+  fold (least_step p) m None.
+
+(** The map with the bindings of a list; the first entry of a key wins.  The
+    test vectors write maps this way. *)
+Definition of_list (l : list (nat * V)) : map V :=
+  fold_right (fun e m => update m (fst e) (snd e)) Leaf l.
 
 (** * Lemmas *)
 
-Lemma lookup_update_eq : forall m k v, lookup (update m k v) k = Some v.
+Lemma lookup_leaf : forall k, lookup Leaf k = None.
+Proof. reflexivity. Qed.
+
+Lemma lookup_node : forall l o r k, lookup (node l o r) k = lookup (Node l o r) k.
 Proof.
-  induction m as [|[k' v'] t IH]; intros k v; simpl.
-  - now rewrite Nat.eqb_refl.
-  - destruct (Nat.eqb k k') eqn:E; simpl.
-    + now rewrite Nat.eqb_refl.
-    + now rewrite E.
+  intros l o r k. destruct l, o, r; try reflexivity.
+  destruct k; simpl; [reflexivity|]. now destruct (low_bit k).
 Qed.
 
-Lemma lookup_update_neq :
-  forall m k k' v, k <> k' -> lookup (update m k v) k' = lookup m k'.
+Lemma lookup_single_fuel :
+  forall f k v k', k <= f -> lookup (single_fuel f k v) k' = if Nat.eqb k k' then Some v else None.
 Proof.
-  induction m as [|[j w] t IH]; intros k k' v Hne; simpl.
-  - apply Nat.eqb_neq in Hne. rewrite Nat.eqb_sym in Hne. now rewrite Hne.
-  - destruct (Nat.eqb k j) eqn:E; simpl.
-    + apply Nat.eqb_eq in E; subst j.
-      apply Nat.eqb_neq in Hne. rewrite Nat.eqb_sym in Hne. now rewrite Hne.
-    + destruct (Nat.eqb k' j); auto.
+  induction f as [|f IH]; intros k v k' Hk.
+  - assert (k = 0) as -> by lia. destruct k' as [|j']; simpl; [reflexivity|].
+    now destruct (low_bit j').
+  - destruct k as [|j].
+    + destruct k' as [|j']; simpl; [reflexivity|]. now destruct (low_bit j').
+    + destruct k' as [|j']; cbn [single_fuel]; [now destruct (low_bit j)|].
+      assert (Hd : Nat.div2 j <= f) by (pose proof (Nat.div2_decr j f); lia).
+      cbn [Nat.eqb].
+      destruct (low_bit j) eqn:Hj, (low_bit j') eqn:Hj'; simpl; rewrite ?Hj';
+        rewrite ?IH by exact Hd; try reflexivity;
+        try (rewrite route_eqb by congruence; reflexivity);
+        rewrite route_neqb by congruence; reflexivity.
 Qed.
+
+Lemma lookup_singleton :
+  forall k v k', lookup (singleton k v) k' = if Nat.eqb k k' then Some v else None.
+Proof. intros k v k'. apply lookup_single_fuel. lia. Qed.
 
 Lemma lookup_update :
   forall m k k' v,
     lookup (update m k v) k' = if Nat.eqb k k' then Some v else lookup m k'.
 Proof.
-  intros m k k' v. destruct (Nat.eqb k k') eqn:E.
-  - apply Nat.eqb_eq in E; subst. apply lookup_update_eq.
-  - apply Nat.eqb_neq in E. now apply lookup_update_neq.
+  induction m as [|l IHl o r IHr]; intros k k' v.
+  - apply lookup_single_fuel. lia.
+  - destruct k as [|j], k' as [|j']; cbn [update lookup Nat.eqb]; auto.
+    + now destruct (low_bit j).
+    + destruct (low_bit j) eqn:Hj, (low_bit j') eqn:Hj'; cbn [lookup]; rewrite ?Hj';
+        rewrite ?IHl, ?IHr;
+        try (rewrite route_eqb by congruence; reflexivity);
+        rewrite route_neqb by congruence; reflexivity.
 Qed.
 
-Lemma lookup_remove_eq : forall m k, lookup (remove m k) k = None.
-Proof.
-  induction m as [|[j w] t IH]; intros k; simpl; auto.
-  destruct (Nat.eqb k j) eqn:E; simpl; auto.
-  now rewrite E.
-Qed.
+Lemma lookup_update_eq : forall m k v, lookup (update m k v) k = Some v.
+Proof. intros m k v. now rewrite lookup_update, Nat.eqb_refl. Qed.
 
-Lemma lookup_remove_neq :
-  forall m k k', k <> k' -> lookup (remove m k) k' = lookup m k'.
+Lemma lookup_update_neq :
+  forall m k k' v, k <> k' -> lookup (update m k v) k' = lookup m k'.
 Proof.
-  induction m as [|[j w] t IH]; intros k k' Hne; simpl; auto.
-  destruct (Nat.eqb k j) eqn:E; simpl.
-  - apply Nat.eqb_eq in E; subst j.
-    assert (Hne' : Nat.eqb k' k = false) by (apply Nat.eqb_neq; auto).
-    rewrite Hne'. auto.
-  - destruct (Nat.eqb k' j); auto.
+  intros m k k' v Hne. rewrite lookup_update. apply Nat.eqb_neq in Hne. now rewrite Hne.
 Qed.
 
 Lemma lookup_remove :
   forall m k k',
     lookup (remove m k) k' = if Nat.eqb k k' then None else lookup m k'.
 Proof.
-  intros m k k'. destruct (Nat.eqb k k') eqn:E.
-  - apply Nat.eqb_eq in E; subst. apply lookup_remove_eq.
-  - apply Nat.eqb_neq in E. now apply lookup_remove_neq.
+  induction m as [|l IHl o r IHr]; intros k k'.
+  - simpl. now destruct (Nat.eqb k k').
+  - destruct k as [|j], k' as [|j']; cbn [remove]; rewrite ?lookup_node;
+      cbn [lookup Nat.eqb]; auto.
+    + destruct (low_bit j); rewrite lookup_node; reflexivity.
+    + destruct (low_bit j) eqn:Hj, (low_bit j') eqn:Hj'; rewrite lookup_node;
+        cbn [lookup]; rewrite ?Hj'; rewrite ?IHl, ?IHr;
+        try (rewrite route_eqb by congruence; reflexivity);
+        rewrite route_neqb by congruence; reflexivity.
 Qed.
+
+Lemma lookup_remove_eq : forall m k, lookup (remove m k) k = None.
+Proof. intros m k. now rewrite lookup_remove, Nat.eqb_refl. Qed.
+
+Lemma lookup_remove_neq :
+  forall m k k', k <> k' -> lookup (remove m k) k' = lookup m k'.
+Proof.
+  intros m k k' Hne. rewrite lookup_remove. apply Nat.eqb_neq in Hne. now rewrite Hne.
+Qed.
+
+(** Lookups in a node, by the key's shape. *)
+Lemma lookup_left : forall l o r d, lookup (Node l o r) (S (d + d)) = lookup l d.
+Proof.
+  intros l o r d. cbn [lookup]. destruct (low_bit_double d) as [-> ->]. reflexivity.
+Qed.
+
+Lemma lookup_right : forall l o r d, lookup (Node l o r) (S (S (d + d))) = lookup r d.
+Proof.
+  intros l o r d. cbn [lookup]. destruct (low_bit_double1 d) as [-> ->]. reflexivity.
+Qed.
+
+(** Every key of a node is its root, or comes from a subtrie. *)
+Lemma node_key_cases :
+  forall k, k = 0 \/ (exists d, k = S (d + d)) \/ (exists d, k = S (S (d + d))).
+Proof.
+  intros [|j]; auto. right.
+  destruct (low_bit_cases j) as [[_ E]|[_ E]]; [left|right]; exists (Nat.div2 j); lia.
+Qed.
+
+(** ** Traversals: [fold] is [fold_from] with keys unchanged, and [fold_from]
+    is a [fold_right] over the bindings it collects. *)
+
+Lemma fold_from_ext :
+  forall {A : Type} (g : nat -> V -> A -> A) m f1 f2 acc,
+    (forall d, f1 d = f2 d) -> fold_from g f1 m acc = fold_from g f2 m acc.
+Proof.
+  intros A g. induction m as [|l IHl o r IHr]; intros f1 f2 acc H; [reflexivity|].
+  cbn [fold_from]. rewrite (H 0).
+  rewrite (IHl (left_key f1) (left_key f2)) by (intros d; unfold left_key; apply H).
+  apply IHr. intros d. unfold right_key. apply H.
+Qed.
+
+Lemma fold_at_node :
+  forall {A : Type} (g : nat -> V -> A -> A) h c l o r acc,
+    fold_at g h c (Node l o r) acc =
+    fold_at g (h + h) (c + (h + h) + (h + h)) r
+      (fold_at g (h + h) (c + (h + h)) l (match o with Some v => g c v acc | None => acc end)).
+Proof. intros A g h c l o r acc. destruct l, r; reflexivity. Qed.
+
+Lemma fold_at_from :
+  forall {A : Type} (g : nat -> V -> A -> A) m h c acc,
+    fold_at g h c m acc = fold_from g (fun d => c + d * (h + h)) m acc.
+Proof.
+  intros A g. induction m as [|l IHl o r IHr]; intros h c acc; [reflexivity|].
+  rewrite fold_at_node, IHl, IHr. cbn [fold_from]. rewrite Nat.mul_0_l, Nat.add_0_r.
+  rewrite (fold_from_ext g l _ (left_key (fun d => c + d * (h + h))))
+    by (intros d; unfold left_key; ring).
+  apply fold_from_ext. intros d. unfold right_key. ring.
+Qed.
+
+Lemma fold_spec :
+  forall {A : Type} (g : nat -> V -> A -> A) m acc, fold g m acc = fold_from g (fun d => d) m acc.
+Proof.
+  intros A g [|l o r] acc; [reflexivity|].
+  transitivity
+    (fold_at g 1 2 r (fold_at g 1 1 l (match o with Some v => g 0 v acc | None => acc end))).
+  { destruct l, r; reflexivity. }
+  rewrite !fold_at_from. cbn [fold_from].
+  rewrite (fold_from_ext g l _ (left_key (fun d => d))) by (intros d; unfold left_key; ring).
+  apply fold_from_ext. intros d. unfold right_key. ring.
+Qed.
+
+Lemma fold_from_cons_app :
+  forall m f L1 L2, fold_from cons_binding f m (L1 ++ L2) = fold_from cons_binding f m L1 ++ L2.
+Proof.
+  induction m as [|l IHl o r IHr]; intros f L1 L2; [reflexivity|]. cbn [fold_from].
+  replace (match o with Some v => cons_binding (f 0) v (L1 ++ L2) | None => L1 ++ L2 end)
+    with (match o with Some v => cons_binding (f 0) v L1 | None => L1 end ++ L2)
+    by (destruct o; reflexivity).
+  now rewrite IHl, IHr.
+Qed.
+
+Lemma fold_from_cons :
+  forall m f L, fold_from cons_binding f m L = fold_from cons_binding f m [] ++ L.
+Proof. intros m f L. exact (fold_from_cons_app m f [] L). Qed.
+
+Lemma fold_from_right :
+  forall {A : Type} (g : nat -> V -> A -> A) m f acc,
+    fold_from g f m acc =
+    fold_right (fun e a => g (fst e) (snd e) a) acc (fold_from cons_binding f m []).
+Proof.
+  intros A g. induction m as [|l IHl o r IHr]; intros f acc; [reflexivity|]. cbn [fold_from].
+  set (own := match o with Some v => cons_binding (f 0) v [] | None => [] end).
+  rewrite (fold_from_cons r (right_key f) (fold_from cons_binding (left_key f) l own)),
+    (fold_from_cons l (left_key f) own), !fold_right_app, IHr, IHl.
+  destruct o as [v|]; reflexivity.
+Qed.
+
+Lemma in_fold_cons :
+  forall m f k v,
+    In (k, v) (fold_from cons_binding f m []) <-> exists k0, f k0 = k /\ lookup m k0 = Some v.
+Proof.
+  induction m as [|l IHl o r IHr]; intros f k v; cbn [fold_from].
+  - split; [intros []|intros (k0 & _ & H); discriminate].
+  - rewrite fold_from_cons, (fold_from_cons l), !in_app_iff, IHl, IHr.
+    unfold left_key, right_key, cons_binding. split.
+    + intros [(d & <- & H)|[(d & <- & H)|H]].
+      * exists (S (S (d + d))). now rewrite lookup_right.
+      * exists (S (d + d)). now rewrite lookup_left.
+      * destruct o as [w|]; [|destruct H]. destruct H as [[= <- <-]|[]]. now exists 0.
+    + intros (k0 & <- & H). destruct (node_key_cases k0) as [->|[(d & ->)|(d & ->)]].
+      * right; right. simpl in H. subst o. now left.
+      * right; left. rewrite lookup_left in H. eauto.
+      * left. rewrite lookup_right in H. eauto.
+Qed.
+
+Lemma in_bindings : forall m k v, In (k, v) (bindings m) <-> lookup m k = Some v.
+Proof.
+  intros m k v. unfold bindings. rewrite fold_spec, in_fold_cons.
+  split; [intros (k0 & <- & H); exact H|eauto].
+Qed.
+
+(** An entry [lookup] finds is in the bindings, and conversely. *)
+Lemma lookup_in : forall m k v, lookup m k = Some v -> In (k, v) (bindings m).
+Proof. intros m k v. apply in_bindings. Qed.
+
+Lemma in_lookup : forall m k v, In (k, v) (bindings m) -> exists v', lookup m k = Some v'.
+Proof. intros m k v H. apply in_bindings in H. eauto. Qed.
 
 Lemma lookup_in_keys : forall m k v, lookup m k = Some v -> In k (keys m).
 Proof.
-  induction m as [|[j w] t IH]; intros k v H; simpl in *; [discriminate|].
-  destruct (Nat.eqb k j) eqn:E.
-  - left. symmetry. now apply Nat.eqb_eq.
-  - right. eauto.
+  intros m k v H. unfold keys. apply in_map_iff. exists (k, v). split; auto.
+  now apply lookup_in.
 Qed.
 
 Lemma in_dom_lookup :
@@ -186,7 +420,7 @@ Proof.
   - now destruct H.
 Qed.
 
-(** A list fact, used by the one-pass quantifiers (and by ValidRefl.v). *)
+(** A list fact, used by ValidRefl.v. *)
 Lemma find_none_iff :
   forall (A : Type) (f : A -> bool) l,
     find f l = None <-> forall x, In x l -> f x = false.
@@ -200,43 +434,22 @@ Proof.
     + intros H. apply IH. auto.
 Qed.
 
-(** An entry [lookup] finds is in the list; every entry's key has a binding. *)
-Lemma lookup_in : forall m k v, lookup m k = Some v -> In (k, v) m.
+Lemma forall_bindings_list :
+  forall p m, forall_bindings p m = forallb (fun e => p (fst e) (snd e)) (bindings m).
 Proof.
-  induction m as [|[j w] t IH]; intros k v H; simpl in *; [discriminate|].
-  destruct (Nat.eqb k j) eqn:E; auto.
-  apply Nat.eqb_eq in E. injection H as <-. subst. now left.
-Qed.
-
-Lemma in_lookup : forall m k v, In (k, v) m -> exists v', lookup m k = Some v'.
-Proof.
-  induction m as [|[j w] t IH]; intros k v H; simpl in *; [destruct H|].
-  destruct (Nat.eqb k j) eqn:E; eauto.
-  destruct H as [[= -> ->]|H]; eauto. now rewrite Nat.eqb_refl in E.
-Qed.
-
-Lemma forall_keys_spec :
-  forall p m,
-    forall_keys p m = true <-> (forall k v, lookup m k = Some v -> p k v = true).
-Proof.
-  intros p m. unfold forall_keys. rewrite forallb_forall. split.
-  - intros H k v Hl. specialize (H k (lookup_in_keys _ _ _ Hl)). now rewrite Hl in H.
-  - intros H k _. destruct (lookup m k) eqn:Hl; auto.
+  intros p m. unfold forall_bindings, bindings. rewrite !fold_spec.
+  rewrite (fold_from_right (fun k v b => b && p k v)).
+  induction (fold_from cons_binding (fun d => d) m []) as [|[k v] t IH]; [reflexivity|].
+  simpl. rewrite IH. apply andb_comm.
 Qed.
 
 Lemma forall_bindings_spec :
   forall p m,
     forall_bindings p m = true <-> (forall k v, lookup m k = Some v -> p k v = true).
 Proof.
-  intros p m. unfold forall_bindings.
-  destruct (find _ m) as [[k w]|] eqn:Hf.
-  - apply find_some in Hf as [Hin Hw]. simpl in Hw.
-    destruct (in_lookup m k w Hin) as [v Hl]. rewrite Hl.
-    destruct (p k v) eqn:Hp; [apply forall_keys_spec|].
-    split; [discriminate|]. intros H. rewrite (H k v Hl) in Hp. discriminate.
-  - rewrite find_none_iff in Hf. split; [|reflexivity]. intros _ k v Hl.
-    apply lookup_in in Hl. specialize (Hf (k, v) Hl). simpl in Hf.
-    now apply negb_false_iff.
+  intros p m. rewrite forall_bindings_list, forallb_forall. split.
+  - intros H k v Hl. apply (H (k, v)). now apply in_bindings.
+  - intros H [k v] Hin. apply in_bindings in Hin. exact (H k v Hin).
 Qed.
 
 Lemma forallb_false :
@@ -252,13 +465,8 @@ Lemma forall_bindings_false :
     forall_bindings p m = false <-> (exists k v, lookup m k = Some v /\ p k v = false).
 Proof.
   intros p m. split.
-  - unfold forall_bindings. destruct (find _ m) as [[k w]|] eqn:Hf; [|discriminate].
-    apply find_some in Hf as [Hin _].
-    destruct (lookup m k) as [v|] eqn:Hl.
-    + destruct (p k v) eqn:Hp; [|eauto].
-      unfold forall_keys. intros H. apply forallb_false in H as (j & _ & Hj).
-      destruct (lookup m j) eqn:Hlj; [eauto|discriminate].
-    + destruct (in_lookup m k w Hin) as [v Hv]. congruence.
+  - rewrite forall_bindings_list. intros H. apply forallb_false in H as ([k v] & Hin & Hp).
+    exists k, v. split; [now apply in_bindings|exact Hp].
   - intros (k & v & Hl & Hp). destruct (forall_bindings p m) eqn:Hb; [|reflexivity].
     rewrite forall_bindings_spec in Hb. rewrite (Hb k v Hl) in Hp. discriminate.
 Qed.
@@ -271,65 +479,6 @@ Proof.
   split; intros (k & v & Hl & Hp); exists k, v; split; auto.
   - now apply negb_false_iff.
   - now apply negb_false_iff.
-Qed.
-
-Lemma least_fold_none :
-  forall p m l,
-    fold_right (least_step p m) None l = None ->
-    forall k v, In k l -> lookup m k = Some v -> p k v = false.
-Proof.
-  intros p m l. induction l as [|j l IH]; intros H k v Hin Hl; [destruct Hin|].
-  simpl in H. unfold least_step at 1 in H.
-  destruct (lookup m j) as [vj|] eqn:Hj.
-  - destruct (p j vj) eqn:Hp.
-    + destruct (fold_right _ None l); [destruct (Nat.leb _ _)|]; discriminate.
-    + destruct Hin as [<-|Hin]; eauto. congruence.
-  - destruct Hin as [<-|Hin]; eauto. congruence.
-Qed.
-
-Lemma least_fold_some :
-  forall p m l k,
-    fold_right (least_step p m) None l = Some k ->
-    (exists v, lookup m k = Some v /\ p k v = true) /\
-    (forall k' v', In k' l -> lookup m k' = Some v' -> p k' v' = true -> k <= k').
-Proof.
-  intros p m l. induction l as [|j l IH]; intros k H; simpl in H; [discriminate|].
-  unfold least_step at 1 in H.
-  destruct (lookup m j) as [vj|] eqn:Hj.
-  - destruct (p j vj) eqn:Hp.
-    + destruct (fold_right _ None l) as [k0|] eqn:Hacc.
-      * destruct (IH k0 eq_refl) as [Hex Hmin].
-        destruct (Nat.leb j k0) eqn:Hle; injection H as <-.
-        -- split; [eauto|].
-           intros k' v' [<-|Hin] Hl Hp'; auto.
-           apply Nat.leb_le in Hle. eapply Nat.le_trans; eauto.
-        -- split; auto.
-           intros k' v' [<-|Hin] Hl Hp'; eauto.
-           apply Nat.leb_gt in Hle. now apply Nat.lt_le_incl.
-      * injection H as <-. split; [eauto|].
-        intros k' v' [<-|Hin] Hl Hp'; auto.
-        exfalso. pose proof (least_fold_none p m l Hacc k' v' Hin Hl). congruence.
-    + destruct (IH k H) as [Hex Hmin]. split; auto.
-      intros k' v' [<-|Hin] Hl Hp'; eauto. congruence.
-  - destruct (IH k H) as [Hex Hmin]. split; auto.
-    intros k' v' [<-|Hin] Hl Hp'; eauto. congruence.
-Qed.
-
-Lemma least_keys_some :
-  forall p m k,
-    least_keys p m = Some k ->
-    (exists v, lookup m k = Some v /\ p k v = true) /\
-    (forall k' v', lookup m k' = Some v' -> p k' v' = true -> k <= k').
-Proof.
-  intros p m k H. destruct (least_fold_some p m (keys m) k H) as [Hex Hmin].
-  split; auto. intros k' v' Hl Hp. eapply Hmin; eauto. eapply lookup_in_keys; eauto.
-Qed.
-
-Lemma least_keys_none :
-  forall p m,
-    least_keys p m = None -> forall k v, lookup m k = Some v -> p k v = false.
-Proof.
-  intros p m H k v Hl. eapply least_fold_none; eauto. eapply lookup_in_keys; eauto.
 Qed.
 
 Lemma keep_least_spec :
@@ -345,41 +494,49 @@ Proof.
   - injection H as <-. split; auto. split; auto. discriminate.
 Qed.
 
-Lemma least_entry_none :
-  forall p m acc,
-    least_entry p m acc = None ->
-    acc = None /\ forall k v, In (k, v) m -> p k v = false.
+Lemma least_step_eq :
+  forall p k v acc, least_step p k v acc = if p k v then keep_least acc k else acc.
+Proof. reflexivity. Qed.
+
+Lemma least_key_list :
+  forall p m,
+    least_key p m = fold_right (fun e a => least_step p (fst e) (snd e) a) None (bindings m).
+Proof. intros p m. unfold least_key, bindings. rewrite !fold_spec. apply fold_from_right. Qed.
+
+Lemma least_list_none :
+  forall p l,
+    fold_right (fun e a => least_step p (fst e) (snd e) a) None l = None ->
+    forall k v, In (k, v) l -> p k v = false.
 Proof.
-  intros p m. induction m as [|[j w] t IH]; intros acc H; simpl in H.
-  - split; [exact H | intros _ _ []].
-  - destruct (p j w) eqn:Hp.
-    + apply IH in H as [H _]. destruct acc; simpl in H; [destruct (Nat.leb _ _)|]; discriminate.
-    + apply IH in H as [-> H]. split; auto.
-      intros k v [[= <- <-]|Hin]; eauto.
+  intros p. induction l as [|[j w] t IH]; intros H k v Hin; [destruct Hin|].
+  cbn [fold_right fst snd] in H. rewrite least_step_eq in H.
+  destruct (fold_right (fun e a => least_step p (fst e) (snd e) a) None t) as [a|] eqn:Ha.
+  - destruct (p j w); simpl in H; [destruct (Nat.leb a j)|]; discriminate.
+  - destruct (p j w) eqn:Hp; [discriminate|].
+    destruct Hin as [[= <- <-]|Hin]; [exact Hp|eauto].
 Qed.
 
-Lemma least_entry_some :
-  forall p m acc k,
-    least_entry p m acc = Some k ->
-    (acc = Some k \/ exists v, In (k, v) m /\ p k v = true) /\
-    (forall k', acc = Some k' -> k <= k') /\
-    (forall k' v', In (k', v') m -> p k' v' = true -> k <= k').
+Lemma least_list_some :
+  forall p l k,
+    fold_right (fun e a => least_step p (fst e) (snd e) a) None l = Some k ->
+    (exists v, In (k, v) l /\ p k v = true) /\
+    (forall k' v', In (k', v') l -> p k' v' = true -> k <= k').
 Proof.
-  intros p m. induction m as [|[j w] t IH]; intros acc k H; simpl in H.
-  - subst acc. split; [now left|]. split; [intros ? [= <-]; auto | intros _ _ []].
-  - destruct (p j w) eqn:Hp.
-    + destruct (keep_least acc j) as [a|] eqn:Hk.
-      2: { destruct acc; simpl in Hk; [destruct (Nat.leb _ _)|]; discriminate. }
-      apply keep_least_spec in Hk as (Ha & Haj & Hacc).
-      destruct (IH _ _ H) as (Hex & Hle & Hmin). specialize (Hle a eq_refl).
-      split; [|split].
-      * destruct Hex as [[= ->]|(v & Hin & Hv)]; [|right; exists v; simpl; auto].
-        destruct Ha as [->|Ha]; [right; exists w; simpl; auto | now left].
-      * intros k' Hk'. eapply Nat.le_trans; eauto.
-      * intros k' v' [[= <- <-]|Hin] Hp'; [eapply Nat.le_trans; eauto | eauto].
-    + destruct (IH _ _ H) as (Hex & Hle & Hmin). split; [|split; auto].
-      * destruct Hex as [Ha|(v & Hin & Hv)]; [now left | right; exists v; simpl; auto].
-      * intros k' v' [[= <- <-]|Hin] Hp'; [congruence | eauto].
+  intros p. induction l as [|[j w] t IH]; intros k H; [discriminate|].
+  cbn [fold_right fst snd] in H. rewrite least_step_eq in H.
+  destruct (fold_right (fun e a => least_step p (fst e) (snd e) a) None t) as [a|] eqn:Ha.
+  - destruct (IH a eq_refl) as [(va & Hina & Hpa) Hmin].
+    destruct (p j w) eqn:Hp.
+    + apply keep_least_spec in H as (Hk & Hkj & Hka). specialize (Hka a eq_refl).
+      split.
+      * destruct Hk as [->|[= ->]]; [exists w; simpl; auto|exists va; simpl; auto].
+      * intros k' v' [[= <- <-]|Hin] Hp'; [exact Hkj|]. eapply Nat.le_trans; [exact Hka|eauto].
+    + injection H as ->. split; [exists va; simpl; auto|].
+      intros k' v' [[= <- <-]|Hin] Hp'; [congruence|eauto].
+  - destruct (p j w) eqn:Hp; [|discriminate].
+    simpl in H. injection H as <-. split; [exists w; simpl; auto|].
+    intros k' v' [[= <- <-]|Hin] Hp'; [apply le_n|].
+    rewrite (least_list_none p t Ha k' v' Hin) in Hp'. discriminate.
 Qed.
 
 Lemma least_key_some :
@@ -388,29 +545,60 @@ Lemma least_key_some :
     (exists v, lookup m k = Some v /\ p k v = true) /\
     (forall k' v', lookup m k' = Some v' -> p k' v' = true -> k <= k').
 Proof.
-  intros p m k. unfold least_key.
-  destruct (least_entry p m None) as [k0|] eqn:He; [|discriminate].
-  destruct (lookup m k0) as [v|] eqn:Hl; [|discriminate].
-  destruct (p k0 v) eqn:Hp; [|apply least_keys_some].
-  intros [= <-]. split; [eauto|].
-  apply least_entry_some in He as (_ & _ & Hmin).
-  intros k' v' Hl' Hp'. eapply Hmin; eauto using lookup_in.
+  intros p m k H. rewrite least_key_list in H.
+  apply least_list_some in H as [(v & Hin & Hv) Hmin].
+  split; [exists v; split; [now apply in_bindings|exact Hv]|].
+  intros k' v' Hl Hp. apply (Hmin k' v'); [now apply in_bindings|exact Hp].
 Qed.
 
 Lemma least_key_none :
   forall p m,
     least_key p m = None -> forall k v, lookup m k = Some v -> p k v = false.
 Proof.
-  intros p m. unfold least_key.
-  destruct (least_entry p m None) as [k0|] eqn:He.
-  - destruct (lookup m k0) as [v0|] eqn:Hl.
-    + destruct (p k0 v0); [discriminate | apply least_keys_none].
-    + apply least_entry_some in He as ([He|(v & Hin & _)] & _).
-      * discriminate.
-      * destruct (in_lookup m k0 v Hin) as [v' Hv']. congruence.
-  - intros _ k v Hl. apply least_entry_none in He as [_ He]. eauto using lookup_in.
+  intros p m H k v Hl. rewrite least_key_list in H.
+  apply (least_list_none p _ H). now apply in_bindings.
+Qed.
+
+(** A map written as a list has that list's lookups. *)
+Lemma lookup_of_list : forall l k, lookup (of_list l) k = alookup l k.
+Proof.
+  induction l as [|[j w] t IH]; intros k; simpl; [reflexivity|].
+  rewrite lookup_update, IH, Nat.eqb_sym. reflexivity.
 Qed.
 
 End Maps.
 
-Arguments map : clear implicits.
+(** Apply [f] to every binding, with its key. *)
+Fixpoint mapi_from {V W : Type} (f : nat -> V -> W) (g : nat -> nat) (m : map V) : map W :=
+  match m with
+  | Leaf => Leaf
+  | Node l o r =>
+      Node (mapi_from f (left_key g) l) (option_map (f (g 0)) o)
+           (mapi_from f (right_key g) r)
+  end.
+
+Definition mapi {V W : Type} (f : nat -> V -> W) (m : map V) : map W :=
+  mapi_from f (fun k => k) m.
+
+Lemma lookup_mapi_from :
+  forall {V W : Type} (f : nat -> V -> W) m g k,
+    lookup (mapi_from f g m) k = option_map (f (g k)) (lookup m k).
+Proof.
+  intros V W f. induction m as [|l IHl o r IHr]; intros g k; [reflexivity|].
+  destruct (node_key_cases k) as [->|[(d & ->)|(d & ->)]]; cbn [mapi_from].
+  - reflexivity.
+  - rewrite !lookup_left, IHl. reflexivity.
+  - rewrite !lookup_right, IHr. reflexivity.
+Qed.
+
+Lemma lookup_mapi :
+  forall {V W : Type} (f : nat -> V -> W) m k,
+    lookup (mapi f m) k = option_map (f k) (lookup m k).
+Proof. intros V W f m k. apply lookup_mapi_from. Qed.
+
+(** Apply [f] to every value (no keys: one visit per node). *)
+Fixpoint map_values {V W : Type} (f : V -> W) (m : map V) : map W :=
+  match m with
+  | Leaf => Leaf
+  | Node l o r => Node (map_values f l) (option_map f o) (map_values f r)
+  end.

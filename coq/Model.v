@@ -117,7 +117,7 @@ Definition va_mapped_to_ma (s : state) (va : vadd) (ma : madd) : Prop :=
 Definition newpage (t : ptype) (o : os_ident) : page :=
   match t with
   | T_RW => mk_page (RW None) (Os o)
-  | T_PT => mk_page (PT []) (Os o)
+  | T_PT => mk_page (PT Leaf) (Os o)
   end.
 
 Definition is_free_page (pg : page) : bool :=

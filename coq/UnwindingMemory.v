@@ -24,7 +24,7 @@ Proof.
   intros pm m va pa [ma [H _]]. now rewrite lookup_remove_eq in H.
 Qed.
 
-Lemma pt_entry_empty : forall pm va pa, ~ pt_entry pm [] va pa.
+Lemma pt_entry_empty : forall pm va pa, ~ pt_entry pm Leaf va pa.
 Proof. intros pm va pa [ma [H _]]. discriminate. Qed.
 
 (** With an injective [pm], the entry [va |-> x] reads as the unique

@@ -156,7 +156,7 @@ End ValidDec.
 
 (** [hyp s]'s maps with their inverses, indexed by guest. *)
 Definition hyp_index (s : state) : trie (map madd * trie padd) :=
-  index (List.map (fun e => (fst e, (snd e, inverse (snd e)))) (hyp s)).
+  index (map_values (fun pm => (pm, inverse pm)) (hyp s)).
 
 (** Whether [s] has property [p]. *)
 Definition property_b (ctx : context) (s : state) (p : vs_property) : bool :=

@@ -180,16 +180,17 @@ Lemma os_tables_exist_b_spec :
   os_tables_exist s.
 Proof.
   unfold os_tables_exist_b, os_tables_exist.
-  rewrite !andb_true_iff, !forall_bindings_spec. setoid_rewrite tfind_index. split.
+  rewrite !andb_true_iff, !forall_bindings_spec. setoid_rewrite tfind_index. unfold tfind, index. split.
   - intros [[Hcur Hact] Hdom]. split; [|split].
     + intros o info Hl. apply current_table_owned_b_spec. exact (Hcur o info Hl).
     + now apply in_dom_lookup.
     + intros o pm Hl. specialize (Hdom o pm Hl).
-      destruct (lookup (oss s) o) as [info|]; [eauto | discriminate].
+      destruct (lookup (oss s) o) as [info|] eqn:E; [exists info; exact E | discriminate].
   - intros (Hcur & Hact & Hdom). split; [split|].
     + intros o info Hl. apply current_table_owned_b_spec. auto.
     + now apply in_dom_lookup.
-    + intros o pm Hl. destruct (Hdom o pm Hl) as [info ->]. reflexivity.
+    + intros o pm Hl. destruct (Hdom o pm Hl) as [info Hi].
+      change (lookup (oss s) o = Some info) in Hi. now rewrite Hi.
 Qed.
 
 (** The inner check of property 8: [hyp s] maps some [pa] of [o] to [ma']. *)

@@ -5,6 +5,12 @@ let negb = function
 | true -> false
 | false -> true
 
+(** val option_map : ('a1 -> 'a2) -> 'a1 option -> 'a2 option **)
+
+let option_map f = function
+| Some a -> Some (f a)
+| None -> None
+
 (** val fst : ('a1 * 'a2) -> 'a1 **)
 
 let fst = function
@@ -26,18 +32,6 @@ module Nat =
  struct
  end
 
-(** val rev_append : 'a1 list -> 'a1 list -> 'a1 list **)
-
-let rec rev_append l l' =
-  match l with
-  | [] -> l'
-  | a :: l0 -> rev_append l0 (a :: l')
-
-(** val rev' : 'a1 list -> 'a1 list **)
-
-let rev' l =
-  rev_append l []
-
 (** val fold_left : ('a1 -> 'a2 -> 'a1) -> 'a2 list -> 'a1 -> 'a1 **)
 
 let rec fold_left f l a0 =
@@ -45,23 +39,11 @@ let rec fold_left f l a0 =
   | [] -> a0
   | b :: t -> fold_left f t (f a0 b)
 
-(** val fold_right : ('a2 -> 'a1 -> 'a1) -> 'a1 -> 'a2 list -> 'a1 **)
-
-let rec fold_right f a0 = function
-| [] -> a0
-| b :: t -> f b (fold_right f a0 t)
-
 (** val existsb : ('a1 -> bool) -> 'a1 list -> bool **)
 
 let rec existsb f = function
 | [] -> false
 | a :: l0 -> (||) (f a) (existsb f l0)
-
-(** val forallb : ('a1 -> bool) -> 'a1 list -> bool **)
-
-let rec forallb f = function
-| [] -> true
-| a :: l0 -> (&&) (f a) (forallb f l0)
 
 (** val filter : ('a1 -> bool) -> 'a1 list -> 'a1 list **)
 
@@ -75,37 +57,188 @@ let rec find f = function
 | [] -> None
 | x :: tl -> if f x then Some x else find f tl
 
-type 'v map = (int * 'v) list
+type 'v alist = (int * 'v) list
+
+(** val alookup : 'a1 alist -> int -> 'a1 option **)
+
+let rec alookup m k =
+  match m with
+  | [] -> None
+  | p :: t -> let (k', v) = p in if (=) k k' then Some v else alookup t k
+
+(** val aupdate : 'a1 alist -> int -> 'a1 -> 'a1 alist **)
+
+let rec aupdate m k v =
+  match m with
+  | [] -> (k, v) :: []
+  | p :: t ->
+    let (k', v') = p in
+    if (=) k k' then (k, v) :: t else (k', v') :: (aupdate t k v)
+
+(** val aremove : 'a1 alist -> int -> 'a1 alist **)
+
+let rec aremove m k =
+  match m with
+  | [] -> []
+  | p :: t ->
+    let (k', v') = p in
+    if (=) k k' then aremove t k else (k', v') :: (aremove t k)
+
+(** val ain_dom : 'a1 alist -> int -> bool **)
+
+let ain_dom m k =
+  match alookup m k with
+  | Some _ -> true
+  | None -> false
+
+type 'v map =
+| Leaf
+| Node of 'v map * 'v option * 'v map
+
+(** val low_bit : int -> bool **)
+
+let low_bit n =
+  negb ((=) ((+) ((fun n -> n / 2) n) ((fun n -> n / 2) n)) n)
 
 (** val lookup : 'a1 map -> int -> 'a1 option **)
 
 let rec lookup m k =
   match m with
-  | [] -> None
-  | p :: t -> let (k', v) = p in if (=) k k' then Some v else lookup t k
+  | Leaf -> None
+  | Node (l, o, r) ->
+    ((fun fO fS n -> if n=0 then fO () else fS (n-1))
+       (fun _ -> o)
+       (fun j ->
+       if low_bit j
+       then lookup r ((fun n -> n / 2) j)
+       else lookup l ((fun n -> n / 2) j))
+       k)
+
+(** val node : 'a1 map -> 'a1 option -> 'a1 map -> 'a1 map **)
+
+let node l o r =
+  match l with
+  | Leaf ->
+    (match o with
+     | Some _ -> Node (l, o, r)
+     | None -> (match r with
+                | Leaf -> Leaf
+                | Node (_, _, _) -> Node (l, o, r)))
+  | Node (_, _, _) -> Node (l, o, r)
+
+(** val single_fuel : int -> int -> 'a1 -> 'a1 map **)
+
+let rec single_fuel fuel k v =
+  (fun fO fS n -> if n=0 then fO () else fS (n-1))
+    (fun _ -> Node (Leaf, (Some v), Leaf))
+    (fun f ->
+    (fun fO fS n -> if n=0 then fO () else fS (n-1))
+      (fun _ -> Node (Leaf, (Some v), Leaf))
+      (fun j ->
+      if low_bit j
+      then Node (Leaf, None, (single_fuel f ((fun n -> n / 2) j) v))
+      else Node ((single_fuel f ((fun n -> n / 2) j) v), None, Leaf))
+      k)
+    fuel
+
+(** val singleton : int -> 'a1 -> 'a1 map **)
+
+let singleton k v =
+  single_fuel k k v
 
 (** val update : 'a1 map -> int -> 'a1 -> 'a1 map **)
 
 let rec update m k v =
   match m with
-  | [] -> (k, v) :: []
-  | p :: t ->
-    let (k', v') = p in
-    if (=) k k' then (k, v) :: t else (k', v') :: (update t k v)
+  | Leaf -> singleton k v
+  | Node (l, o, r) ->
+    ((fun fO fS n -> if n=0 then fO () else fS (n-1))
+       (fun _ -> Node (l, (Some v), r))
+       (fun j ->
+       if low_bit j
+       then Node (l, o, (update r ((fun n -> n / 2) j) v))
+       else Node ((update l ((fun n -> n / 2) j) v), o, r))
+       k)
 
 (** val remove : 'a1 map -> int -> 'a1 map **)
 
 let rec remove m k =
   match m with
-  | [] -> []
-  | p :: t ->
-    let (k', v') = p in
-    if (=) k k' then remove t k else (k', v') :: (remove t k)
+  | Leaf -> Leaf
+  | Node (l, o, r) ->
+    ((fun fO fS n -> if n=0 then fO () else fS (n-1))
+       (fun _ -> node l None r)
+       (fun j ->
+       if low_bit j
+       then node l o (remove r ((fun n -> n / 2) j))
+       else node (remove l ((fun n -> n / 2) j)) o r)
+       k)
 
-(** val keys : 'a1 map -> int list **)
+(** val fold_at :
+    (int -> 'a1 -> 'a2 -> 'a2) -> int -> int -> 'a1 map -> 'a2 -> 'a2 **)
 
-let keys m =
-  List.map fst m
+let rec fold_at g h c m acc =
+  match m with
+  | Leaf -> acc
+  | Node (l, o, r) ->
+    let acc' = match o with
+               | Some v -> g c v acc
+               | None -> acc in
+    (match l with
+     | Leaf ->
+       (match r with
+        | Leaf -> acc'
+        | Node (_, _, _) ->
+          let s = (+) h h in
+          let acc'' =
+            match l with
+            | Leaf -> acc'
+            | Node (_, _, _) -> fold_at g s ((+) c s) l acc'
+          in
+          (match r with
+           | Leaf -> acc''
+           | Node (_, _, _) -> fold_at g s ((+) ((+) c s) s) r acc''))
+     | Node (_, _, _) ->
+       let s = (+) h h in
+       let acc'' =
+         match l with
+         | Leaf -> acc'
+         | Node (_, _, _) -> fold_at g s ((+) c s) l acc'
+       in
+       (match r with
+        | Leaf -> acc''
+        | Node (_, _, _) -> fold_at g s ((+) ((+) c s) s) r acc''))
+
+(** val fold : (int -> 'a1 -> 'a2 -> 'a2) -> 'a1 map -> 'a2 -> 'a2 **)
+
+let fold g m acc =
+  match m with
+  | Leaf -> acc
+  | Node (l, o, r) ->
+    let acc' = match o with
+               | Some v -> g 0 v acc
+               | None -> acc in
+    let acc'' =
+      match l with
+      | Leaf -> acc'
+      | Node (_, _, _) ->
+        fold_at g (Stdlib.Int.succ 0) (Stdlib.Int.succ 0) l acc'
+    in
+    (match r with
+     | Leaf -> acc''
+     | Node (_, _, _) ->
+       fold_at g (Stdlib.Int.succ 0) (Stdlib.Int.succ (Stdlib.Int.succ 0)) r
+         acc'')
+
+(** val cons_binding : int -> 'a1 -> (int * 'a1) list -> (int * 'a1) list **)
+
+let cons_binding k v l =
+  (k, v) :: l
+
+(** val bindings : 'a1 map -> (int * 'a1) list **)
+
+let bindings m =
+  fold cons_binding m []
 
 (** val in_dom : 'a1 map -> int -> bool **)
 
@@ -114,46 +247,15 @@ let in_dom m k =
   | Some _ -> true
   | None -> false
 
-(** val forall_keys : (int -> 'a1 -> bool) -> 'a1 map -> bool **)
-
-let forall_keys p m =
-  forallb (fun k -> match lookup m k with
-                    | Some v -> p k v
-                    | None -> true) (keys m)
-
 (** val forall_bindings : (int -> 'a1 -> bool) -> 'a1 map -> bool **)
 
 let forall_bindings p m =
-  match find (fun e -> negb (p (fst e) (snd e))) m with
-  | Some p0 ->
-    let (k, _) = p0 in
-    (match lookup m k with
-     | Some v -> if p k v then forall_keys p m else false
-     | None -> false)
-  | None -> true
+  fold (fun k v b -> (&&) b (p k v)) m true
 
 (** val exists_binding : (int -> 'a1 -> bool) -> 'a1 map -> bool **)
 
 let exists_binding p m =
   negb (forall_bindings (fun k v -> negb (p k v)) m)
-
-(** val least_step :
-    (int -> 'a1 -> bool) -> 'a1 map -> int -> int option -> int option **)
-
-let least_step p m k acc =
-  match lookup m k with
-  | Some v ->
-    if p k v
-    then (match acc with
-          | Some k' -> if (<=) k k' then Some k else Some k'
-          | None -> Some k)
-    else acc
-  | None -> acc
-
-(** val least_keys : (int -> 'a1 -> bool) -> 'a1 map -> int option **)
-
-let least_keys p m =
-  fold_right (least_step p m) None (keys m)
 
 (** val keep_least : int option -> int -> int option **)
 
@@ -162,25 +264,23 @@ let keep_least acc k =
   | Some k' -> if (<=) k' k then Some k' else Some k
   | None -> Some k
 
-(** val least_entry :
-    (int -> 'a1 -> bool) -> 'a1 map -> int option -> int option **)
+(** val least_step :
+    (int -> 'a1 -> bool) -> int -> 'a1 -> int option -> int option **)
 
-let rec least_entry p m acc =
-  match m with
-  | [] -> acc
-  | p0 :: t ->
-    let (k, v) = p0 in
-    least_entry p t (if p k v then keep_least acc k else acc)
+let least_step p k v acc =
+  if p k v then keep_least acc k else acc
 
 (** val least_key : (int -> 'a1 -> bool) -> 'a1 map -> int option **)
 
 let least_key p m =
-  match least_entry p m None with
-  | Some k ->
-    (match lookup m k with
-     | Some v -> if p k v then Some k else least_keys p m
-     | None -> None)
-  | None -> None
+  fold (least_step p) m None
+
+(** val map_values : ('a1 -> 'a2) -> 'a1 map -> 'a2 map **)
+
+let rec map_values f = function
+| Leaf -> Leaf
+| Node (l, o, r) ->
+  Node ((map_values f l), (option_map f o), (map_values f r))
 
 type os_ident = int
 
@@ -295,7 +395,7 @@ let maps_to s o va =
 let newpage t o =
   match t with
   | T_RW -> { content = (RW None); owner = (Os o) }
-  | T_PT -> { content = (PT []); owner = (Os o) }
+  | T_PT -> { content = (PT Leaf); owner = (Os o) }
 
 (** val is_free_page : page -> bool **)
 
@@ -663,150 +763,27 @@ let rec trace ctx s = function
 | [] -> []
 | a :: rest -> let r = step ctx s a in r :: (trace ctx r.result_state rest)
 
-type 'v trie =
-| Leaf
-| Node of 'v trie * 'v trie * 'v trie * 'v trie * 'v map
-
-(** val low_bit : int -> bool **)
-
-let low_bit n =
-  negb ((=) ((+) ((fun n -> n / 2) n) ((fun n -> n / 2) n)) n)
-
-(** val route_fuel : int -> int -> (bool * bool) list **)
-
-let rec route_fuel fuel k =
-  (fun fO fS n -> if n=0 then fO () else fS (n-1))
-    (fun _ -> [])
-    (fun f ->
-    if (=) k 0
-    then []
-    else ((low_bit k),
-           (low_bit ((fun n -> n / 2) k))) :: (route_fuel f
-                                                ((fun n -> n / 2)
-                                                  ((fun n -> n / 2) k))))
-    fuel
-
-(** val route : int -> (bool * bool) list **)
-
-let route k =
-  route_fuel k k
-
-(** val here : 'a1 trie -> 'a1 map **)
-
-let here = function
-| Leaf -> []
-| Node (_, _, _, _, b) -> b
-
-(** val sub : 'a1 trie -> (bool * bool) -> 'a1 trie **)
-
-let sub t d =
-  match t with
-  | Leaf -> Leaf
-  | Node (c0, c1, c2, c3, _) ->
-    let (b0, b1) = d in
-    if b0 then if b1 then c3 else c1 else if b1 then c2 else c0
-
-(** val set_here : 'a1 trie -> 'a1 map -> 'a1 trie **)
-
-let set_here t b =
-  Node ((sub t (false, false)), (sub t (true, false)), (sub t (false, true)),
-    (sub t (true, true)), b)
-
-(** val set_sub : 'a1 trie -> (bool * bool) -> 'a1 trie -> 'a1 trie **)
-
-let set_sub t d c =
-  let c0 = sub t (false, false) in
-  let c1 = sub t (true, false) in
-  let c2 = sub t (false, true) in
-  let c3 = sub t (true, true) in
-  let (b, b0) = d in
-  if b
-  then if b0
-       then Node (c0, c1, c2, c, (here t))
-       else Node (c0, c, c2, c3, (here t))
-  else if b0
-       then Node (c0, c1, c, c3, (here t))
-       else Node (c, c1, c2, c3, (here t))
-
-(** val edit :
-    ('a1 map -> 'a1 map) -> 'a1 trie -> (bool * bool) list -> 'a1 trie **)
-
-let rec edit f t = function
-| [] -> set_here t (f (here t))
-| d :: p' -> set_sub t d (edit f (sub t d) p')
-
-(** val find_at : 'a1 trie -> int -> int -> 'a1 option **)
-
-let rec find_at t j k =
-  match t with
-  | Leaf -> None
-  | Node (c0, c1, c2, c3, b) ->
-    if (=) j 0
-    then lookup b k
-    else let h = (fun n -> n / 2) j in
-         let q = (fun n -> n / 2) h in
-         if low_bit j
-         then if low_bit h then find_at c3 q k else find_at c1 q k
-         else if low_bit h then find_at c2 q k else find_at c0 q k
-
-(** val insert_at : 'a1 trie -> int -> int -> 'a1 -> 'a1 trie **)
-
-let rec insert_at t j k v =
-  match t with
-  | Leaf -> edit (fun b -> (k, v) :: b) Leaf (route j)
-  | Node (c0, c1, c2, c3, b) ->
-    if (=) j 0
-    then Node (c0, c1, c2, c3, ((k, v) :: b))
-    else let h = (fun n -> n / 2) j in
-         let q = (fun n -> n / 2) h in
-         if low_bit j
-         then if low_bit h
-              then Node (c0, c1, c2, (insert_at c3 q k v), b)
-              else Node (c0, (insert_at c1 q k v), c2, c3, b)
-         else if low_bit h
-              then Node (c0, c1, (insert_at c2 q k v), c3, b)
-              else Node ((insert_at c0 q k v), c1, c2, c3, b)
+type 'v trie = 'v map
 
 (** val tfind : 'a1 trie -> int -> 'a1 option **)
 
-let tfind t k =
-  find_at t k k
-
-(** val tinsert : 'a1 trie -> int -> 'a1 -> 'a1 trie **)
-
-let tinsert t k v =
-  insert_at t k k v
-
-(** val tinsert_all : 'a1 map -> 'a1 trie -> 'a1 trie **)
-
-let tinsert_all l t =
-  fold_left (fun t0 e -> tinsert t0 (fst e) (snd e)) l t
+let tfind =
+  lookup
 
 (** val index : 'a1 map -> 'a1 trie **)
 
 let index m =
-  tinsert_all (rev' m) Leaf
+  m
 
-(** val dedup : unit trie -> 'a1 map -> 'a1 map -> 'a1 map **)
+(** val invert_onto : (int * int) list -> int map -> int map **)
 
-let rec dedup seen m acc =
-  match m with
-  | [] -> acc
-  | p :: t ->
-    let (k, v) = p in
-    (match tfind seen k with
-     | Some _ -> dedup seen t acc
-     | None -> dedup (tinsert seen k ()) t ((k, v) :: acc))
-
-(** val bindings : 'a1 map -> 'a1 map **)
-
-let bindings m =
-  dedup Leaf m []
+let invert_onto l t =
+  fold_left (fun t0 e -> update t0 (snd e) (fst e)) l t
 
 (** val inverse : int map -> int trie **)
 
 let inverse m =
-  tinsert_all (List.map (fun e -> ((snd e), (fst e))) (bindings m)) Leaf
+  invert_onto (bindings m) Leaf
 
 type vs_property =
 | Trusted_no_hcall
@@ -997,7 +974,7 @@ let first_invalid_ix ctx s mem_ix oss_ix hyp_ix =
 (** val hyp_index : state -> (madd map * padd trie) trie **)
 
 let hyp_index s =
-  index (List.map (fun e -> ((fst e), ((snd e), (inverse (snd e))))) s.hyp)
+  index (map_values (fun pm -> (pm, (inverse pm))) s.hyp)
 
 (** val first_invalid : context -> state -> vs_property option **)
 
@@ -1011,7 +988,7 @@ let valid_state_b ctx s =
 
 type cache_config = { cache_size : int; tlb_size : int; flush_on_switch : bool }
 
-type cstate = { hv : state; cache : page map; tlb : madd map }
+type cstate = { hv : state; cache : page alist; tlb : madd alist }
 
 type access_obs =
 | Cache_hit
@@ -1033,16 +1010,16 @@ let rec shorter_than l n =
        (fun n' -> shorter_than t n')
        n)
 
-(** val bounded_insert : int -> 'a1 map -> int -> 'a1 -> 'a1 map **)
+(** val bounded_insert : int -> 'a1 alist -> int -> 'a1 -> 'a1 alist **)
 
 let bounded_insert n m k v =
-  if in_dom m k
-  then update m k v
+  if ain_dom m k
+  then aupdate m k v
   else if shorter_than m n
-       then update m k v
+       then aupdate m k v
        else (match m with
              | [] -> []
-             | _ :: rest -> update rest k v)
+             | _ :: rest -> aupdate rest k v)
 
 (** val flush : cstate -> state -> cstate **)
 
@@ -1057,7 +1034,7 @@ let keep cs s =
 (** val invalidate : cstate -> state -> vadd -> cstate **)
 
 let invalidate cs s va =
-  { hv = s; cache = (remove cs.cache va); tlb = (remove cs.tlb va) }
+  { hv = s; cache = (aremove cs.cache va); tlb = (aremove cs.tlb va) }
 
 type cresult = { cresponse : outcome; observation : access_obs option;
                  cresult_state : cstate }
@@ -1065,11 +1042,11 @@ type cresult = { cresponse : outcome; observation : access_obs option;
 (** val served_from : cstate -> vadd -> access_obs **)
 
 let served_from cs va =
-  if in_dom cs.cache va
+  if ain_dom cs.cache va
   then Cache_hit
-  else if in_dom cs.tlb va then Tlb_hit else Page_walk
+  else if ain_dom cs.tlb va then Tlb_hit else Page_walk
 
-(** val drop_aliases : state -> vadd -> madd -> page map -> page map **)
+(** val drop_aliases : state -> vadd -> madd -> page alist -> page alist **)
 
 let drop_aliases s va ma c =
   filter (fun e ->
@@ -1082,7 +1059,7 @@ let drop_aliases s va ma c =
 
 let fill cfg cs s' va ma =
   let tlb' =
-    if in_dom cs.tlb va
+    if ain_dom cs.tlb va
     then cs.tlb
     else bounded_insert cfg.tlb_size cs.tlb va ma
   in

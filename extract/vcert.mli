@@ -1,6 +1,8 @@
 
 val negb : bool -> bool
 
+val option_map : ('a1 -> 'a2) -> 'a1 option -> 'a2 option
+
 val fst : ('a1 * 'a2) -> 'a1
 
 val snd : ('a1 * 'a2) -> 'a2
@@ -13,50 +15,65 @@ module Nat :
  sig
  end
 
-val rev_append : 'a1 list -> 'a1 list -> 'a1 list
-
-val rev' : 'a1 list -> 'a1 list
-
 val fold_left : ('a1 -> 'a2 -> 'a1) -> 'a2 list -> 'a1 -> 'a1
 
-val fold_right : ('a2 -> 'a1 -> 'a1) -> 'a1 -> 'a2 list -> 'a1
-
 val existsb : ('a1 -> bool) -> 'a1 list -> bool
-
-val forallb : ('a1 -> bool) -> 'a1 list -> bool
 
 val filter : ('a1 -> bool) -> 'a1 list -> 'a1 list
 
 val find : ('a1 -> bool) -> 'a1 list -> 'a1 option
 
-type 'v map = (int * 'v) list
+type 'v alist = (int * 'v) list
+
+val alookup : 'a1 alist -> int -> 'a1 option
+
+val aupdate : 'a1 alist -> int -> 'a1 -> 'a1 alist
+
+val aremove : 'a1 alist -> int -> 'a1 alist
+
+val ain_dom : 'a1 alist -> int -> bool
+
+type 'v map =
+| Leaf
+| Node of 'v map * 'v option * 'v map
+
+val low_bit : int -> bool
 
 val lookup : 'a1 map -> int -> 'a1 option
+
+val node : 'a1 map -> 'a1 option -> 'a1 map -> 'a1 map
+
+val single_fuel : int -> int -> 'a1 -> 'a1 map
+
+val singleton : int -> 'a1 -> 'a1 map
 
 val update : 'a1 map -> int -> 'a1 -> 'a1 map
 
 val remove : 'a1 map -> int -> 'a1 map
 
-val keys : 'a1 map -> int list
+val fold_at :
+  (int -> 'a1 -> 'a2 -> 'a2) -> int -> int -> 'a1 map -> 'a2 -> 'a2
+
+val fold : (int -> 'a1 -> 'a2 -> 'a2) -> 'a1 map -> 'a2 -> 'a2
+
+val cons_binding : int -> 'a1 -> (int * 'a1) list -> (int * 'a1) list
+
+val bindings : 'a1 map -> (int * 'a1) list
 
 val in_dom : 'a1 map -> int -> bool
-
-val forall_keys : (int -> 'a1 -> bool) -> 'a1 map -> bool
 
 val forall_bindings : (int -> 'a1 -> bool) -> 'a1 map -> bool
 
 val exists_binding : (int -> 'a1 -> bool) -> 'a1 map -> bool
 
-val least_step :
-  (int -> 'a1 -> bool) -> 'a1 map -> int -> int option -> int option
-
-val least_keys : (int -> 'a1 -> bool) -> 'a1 map -> int option
-
 val keep_least : int option -> int -> int option
 
-val least_entry : (int -> 'a1 -> bool) -> 'a1 map -> int option -> int option
+val least_step :
+  (int -> 'a1 -> bool) -> int -> 'a1 -> int option -> int option
 
 val least_key : (int -> 'a1 -> bool) -> 'a1 map -> int option
+
+val map_values : ('a1 -> 'a2) -> 'a1 map -> 'a2 map
 
 type os_ident = int
 
@@ -212,41 +229,13 @@ val step : context -> state -> action -> result
 
 val trace : context -> state -> action list -> result list
 
-type 'v trie =
-| Leaf
-| Node of 'v trie * 'v trie * 'v trie * 'v trie * 'v map
-
-val low_bit : int -> bool
-
-val route_fuel : int -> int -> (bool * bool) list
-
-val route : int -> (bool * bool) list
-
-val here : 'a1 trie -> 'a1 map
-
-val sub : 'a1 trie -> (bool * bool) -> 'a1 trie
-
-val set_here : 'a1 trie -> 'a1 map -> 'a1 trie
-
-val set_sub : 'a1 trie -> (bool * bool) -> 'a1 trie -> 'a1 trie
-
-val edit : ('a1 map -> 'a1 map) -> 'a1 trie -> (bool * bool) list -> 'a1 trie
-
-val find_at : 'a1 trie -> int -> int -> 'a1 option
-
-val insert_at : 'a1 trie -> int -> int -> 'a1 -> 'a1 trie
+type 'v trie = 'v map
 
 val tfind : 'a1 trie -> int -> 'a1 option
 
-val tinsert : 'a1 trie -> int -> 'a1 -> 'a1 trie
-
-val tinsert_all : 'a1 map -> 'a1 trie -> 'a1 trie
-
 val index : 'a1 map -> 'a1 trie
 
-val dedup : unit trie -> 'a1 map -> 'a1 map -> 'a1 map
-
-val bindings : 'a1 map -> 'a1 map
+val invert_onto : (int * int) list -> int map -> int map
 
 val inverse : int map -> int trie
 
@@ -310,7 +299,7 @@ val valid_state_b : context -> state -> bool
 
 type cache_config = { cache_size : int; tlb_size : int; flush_on_switch : bool }
 
-type cstate = { hv : state; cache : page map; tlb : madd map }
+type cstate = { hv : state; cache : page alist; tlb : madd alist }
 
 type access_obs =
 | Cache_hit
@@ -319,7 +308,7 @@ type access_obs =
 
 val shorter_than : 'a1 list -> int -> bool
 
-val bounded_insert : int -> 'a1 map -> int -> 'a1 -> 'a1 map
+val bounded_insert : int -> 'a1 alist -> int -> 'a1 -> 'a1 alist
 
 val flush : cstate -> state -> cstate
 
@@ -332,7 +321,7 @@ type cresult = { cresponse : outcome; observation : access_obs option;
 
 val served_from : cstate -> vadd -> access_obs
 
-val drop_aliases : state -> vadd -> madd -> page map -> page map
+val drop_aliases : state -> vadd -> madd -> page alist -> page alist
 
 val fill : cache_config -> cstate -> state -> vadd -> madd -> cstate
 

@@ -6,7 +6,9 @@ Enum or union (``State``, ``Action``, ``HyperCall``...) or a Coq type name
 (``"state"``).  ``dumps``/``loads`` add the text layer.  Decoding is strict: any
 malformed document raises ``CodecError``, whose ``path`` is the JSON path of the
 offending field (``$.mem[2][1].owner``) and whose message says what was expected.
-Round trips are exact: ``decode(k, encode(v)) == v`` and map order is kept.
+Round trips are exact: ``decode(k, encode(v)) == v``.  A map is encoded in ascending
+key order, the order of the driver's answers (Coq's maps are tries, docs/protocol.md);
+the cache variant's association lists keep theirs (``encode_alist``).
 """
 
 from __future__ import annotations
@@ -90,6 +92,12 @@ def _enum_value(value: Enum) -> Json:
 
 
 def _encode_map(value: IntMap) -> Json:
+    return [[k, encode(v)] for k, v in sorted(value.items())]
+
+
+def encode_alist(value: IntMap) -> Json:
+    """An association list (the cache and TLB, coq/AList.v): in its own order,
+    which is its FIFO eviction order."""
     return [[k, encode(v)] for k, v in value.items()]
 
 

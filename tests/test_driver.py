@@ -154,13 +154,10 @@ def run_one(driver: Driver, state: dict[str, JSON], action: JSON) -> dict[str, J
 
 
 def set_mem(state: dict[str, JSON], ma: int, pg: dict[str, JSON]) -> dict[str, JSON]:
-    """`state` with machine page `ma` replaced (in place) or added (at the end)."""
+    """`state` with machine page `ma` replaced or added, keys in ascending order
+    as the driver answers (docs/protocol.md)."""
     out = copy.deepcopy(state)
-    for entry in out["mem"]:
-        if entry[0] == ma:
-            entry[1] = pg
-            return out
-    out["mem"].append([ma, pg])
+    out["mem"] = sorted([e for e in out["mem"] if e[0] != ma] + [[ma, pg]], key=lambda e: e[0])
     return out
 
 
@@ -212,7 +209,7 @@ def test_switch_changes_only_the_active_guest(driver: Driver) -> None:
 def test_new_adds_a_mapping_and_serves_the_call(driver: Driver) -> None:
     after = run_one(driver, pending_state(["HC_new", 12, 1]), ["New", 1, 12, 1])
     expected = set_mem(waiting_state(), 0,
-                       guest1_table([[10, 1], [11, 0], [100, 3], [101, 6], [12, 1]]))
+                       guest1_table([[10, 1], [11, 0], [12, 1], [100, 3], [101, 6]]))
     assert after == expected
 
 

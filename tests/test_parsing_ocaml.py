@@ -347,7 +347,10 @@ def test_project_model_types_golden() -> None:
     assert isinstance(state, A.RecordDecl)
     assert [f.name for f in state.fields] == ["active_os", "exec_mode", "activity", "oss", "hyp", "mem"]
     assert state.fields[4].type == A.TConstr("map", (A.TConstr("map", (A.TConstr("madd"),)),))
-    assert defs["map"].kind == A.Alias(A.TConstr("list", (A.TTuple((A.TConstr("int"), A.TVar("'v"))),)))
+    tree = A.TConstr("map", (A.TVar("'v"),))
+    assert defs["map"].kind == A.Variant((
+        A.ConstrDecl("Leaf", ()), A.ConstrDecl("Node", (tree, A.TConstr("option", (A.TVar("'v"),)), tree))))
+    assert defs["alist"].kind == A.Alias(A.TConstr("list", (A.TTuple((A.TConstr("int"), A.TVar("'v"))),)))
 
 
 def test_prefix_operators_bind_tighter_than_field_access() -> None:

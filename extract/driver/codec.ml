@@ -11,7 +11,7 @@
      match case per constructor, then [constructor_error];
    - records go through [record_of_json] (exactly the Coq field names), then
      one [decode_field] per field;
-   - type parameters ([option], [list], [map]) take the element's decoder or
+   - type parameters ([option], [list], [map], [alist]) take the element's decoder or
      encoder as first argument.
    Each type also gets a reader [read_<type>] that reads it straight from
    yojson's lexer (see "Reading straight from the lexer").
@@ -165,13 +165,10 @@ let list_of_json (decode : string -> json -> 'a decoded) path (j : json) : 'a li
 
 let json_of_list (encode : 'a -> json) (l : 'a list) : json = `List (List.map encode l)
 
-(* The map with these bindings, whose keys are distinct: [map_of_json] and
-   [read_map] build maps through this one function. *)
-let map_of_bindings (bindings : (int * 'a) list) : 'a Vcert.map = bindings
-
-(* A finite map: an array of [key, value] pairs with distinct keys. *)
-let map_of_json (decode : string -> json -> 'a decoded) path (j : json)
-    : 'a Vcert.map decoded =
+(* An association list: an array of [key, value] pairs with distinct keys, in
+   its order (the cache and TLB: oldest first). *)
+let alist_of_json (decode : string -> json -> 'a decoded) path (j : json)
+    : 'a Vcert.alist decoded =
   let binding i x =
     let at = index_path path i in
     match x with
@@ -186,7 +183,7 @@ let map_of_json (decode : string -> json -> 'a decoded) path (j : json)
       let* bindings = decode_all binding items in
       let seen = Hashtbl.create 16 in
       let rec distinct i = function
-        | [] -> Ok (map_of_bindings bindings)
+        | [] -> Ok bindings
         | (k, _) :: rest ->
             if Hashtbl.mem seen k then
               fail (index_path (index_path path i) 0)
@@ -198,8 +195,25 @@ let map_of_json (decode : string -> json -> 'a decoded) path (j : json)
       distinct 0 bindings
   | _ -> expected path "a map (an array of [key, value] pairs)" j
 
-let json_of_map (encode : 'a -> json) (m : 'a Vcert.map) : json =
+let json_of_alist (encode : 'a -> json) (m : 'a Vcert.alist) : json =
   `List (List.map (fun (k, v) -> `List [ json_of_nat k; encode v ]) m)
+
+(* The finite map (a trie in the model) with these bindings, whose keys are
+   distinct, built with the model's own [update]: [map_of_json] and [read_map]
+   build maps through this one function. *)
+let map_of_bindings (bindings : (int * 'a) list) : 'a Vcert.map =
+  List.fold_left (fun m (k, v) -> Vcert.update m k v) Vcert.Leaf bindings
+
+(* A finite map: the association list's JSON form, keys in any order. *)
+let map_of_json (decode : string -> json -> 'a decoded) path (j : json)
+    : 'a Vcert.map decoded =
+  let* bindings = alist_of_json decode path j in
+  Ok (map_of_bindings bindings)
+
+(* Answered in ascending key order. *)
+let json_of_map (encode : 'a -> json) (m : 'a Vcert.map) : json =
+  let ascending = List.sort (fun (k1, _) (k2, _) -> compare k1 k2) (Vcert.bindings m) in
+  json_of_alist encode ascending
 
 (* ---------------------------------------------------------------------- *)
 (* Reading straight from the lexer *)
@@ -295,7 +309,7 @@ let repeats_a_key (bindings : (int * 'a) list) : bool =
   let seen = Hashtbl.create 64 in
   List.exists (fun (k, _) -> Hashtbl.mem seen k || (Hashtbl.add seen k (); false)) bindings
 
-let read_map (read : lexer -> Lexing.lexbuf -> 'a) st lb : 'a Vcert.map =
+let read_alist (read : lexer -> Lexing.lexbuf -> 'a) st lb : 'a Vcert.alist =
   let binding st lb =
     take '[' st lb;
     let key = read_nat st lb in
@@ -305,7 +319,10 @@ let read_map (read : lexer -> Lexing.lexbuf -> 'a) st lb : 'a Vcert.map =
   in
   let bindings = read_list binding st lb in
   if repeats_a_key bindings then raise Mismatch;
-  map_of_bindings bindings
+  bindings
+
+let read_map (read : lexer -> Lexing.lexbuf -> 'a) st lb : 'a Vcert.map =
+  map_of_bindings (read_alist read st lb)
 
 (* A constructor's name, and whether its arguments follow (the array form). *)
 let read_constructor st lb : string * bool =
@@ -992,15 +1009,15 @@ let cstate_fields = [ "hv"; "cache"; "tlb" ]
 let cstate_of_json path (j : json) : Vcert.cstate decoded =
   let* fields = record_of_json "cstate" cstate_fields path j in
   let* hv = decode_field state_of_json path fields "hv" in
-  let* cache = decode_field (map_of_json page_of_json) path fields "cache" in
-  let* tlb = decode_field (map_of_json madd_of_json) path fields "tlb" in
+  let* cache = decode_field (alist_of_json page_of_json) path fields "cache" in
+  let* tlb = decode_field (alist_of_json madd_of_json) path fields "tlb" in
   Ok { Vcert.hv; cache; tlb }
 
 let json_of_cstate (x : Vcert.cstate) : json =
   `Assoc
     [ ("hv", json_of_state x.Vcert.hv);
-      ("cache", json_of_map json_of_page x.Vcert.cache);
-      ("tlb", json_of_map json_of_madd x.Vcert.tlb) ]
+      ("cache", json_of_alist json_of_page x.Vcert.cache);
+      ("tlb", json_of_alist json_of_madd x.Vcert.tlb) ]
 
 let read_cstate st lb : Vcert.cstate =
   let hv = ref None
@@ -1010,8 +1027,8 @@ let read_cstate st lb : Vcert.cstate =
     (fun name st lb ->
       match name with
       | "hv" -> once hv (read_state st lb)
-      | "cache" -> once cache (read_map read_page st lb)
-      | "tlb" -> once tlb (read_map read_madd st lb)
+      | "cache" -> once cache (read_alist read_page st lb)
+      | "tlb" -> once tlb (read_alist read_madd st lb)
       | _ -> raise Mismatch)
     st lb;
   { Vcert.hv = given hv; cache = given cache; tlb = given tlb }

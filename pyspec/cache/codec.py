@@ -25,8 +25,8 @@ def encode(value: object) -> Json:
         return {"cache_size": value.cache_size, "tlb_size": value.tlb_size,
                 "flush_on_switch": value.flush_on_switch}
     if isinstance(value, CState):
-        return {"hv": codec.encode(value.hv), "cache": codec.encode(value.cache),
-                "tlb": codec.encode(value.tlb)}
+        return {"hv": codec.encode(value.hv), "cache": codec.encode_alist(value.cache),
+                "tlb": codec.encode_alist(value.tlb)}
     if isinstance(value, AccessObs):
         return value.value
     if isinstance(value, CResult):

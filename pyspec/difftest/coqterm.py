@@ -22,7 +22,9 @@ def _list(items: list, elem: Callable[[Json], str]) -> str:
 
 
 def _map(assoc: list, elem: Callable[[Json], str]) -> str:
-    return _list(assoc, lambda kv: f"({_nat(kv[0])}, {elem(kv[1])})")
+    """A finite map: Coq's maps are tries, written with `Maps.of_list` (the
+    map with the bindings of the list, proved by `lookup_of_list`)."""
+    return "(of_list " + _list(assoc, lambda kv: f"({_nat(kv[0])}, {elem(kv[1])})") + ")"
 
 
 def _option(x: Json, elem: Callable[[Json], str]) -> str:

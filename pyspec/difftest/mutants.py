@@ -187,9 +187,9 @@ CATALOGUE: tuple[Mutant, ...] = (
            _tags(GATE)),
     Mutant("ml-free-page-first", O, "vcert.ml",
            "let least_free_page s =\n  least_key (fun _ -> is_free_page) s.mem",
-           "let least_free_page s =\n  match List.find_opt (fun (_, pg) -> is_free_page pg) s.mem "
-           "with Some (k, _) -> Some k | None -> None",
-           "page_pin takes the first free page in list order, not the least"),
+           "let least_free_page s =\n  match List.find_opt (fun (_, pg) -> is_free_page pg) "
+           "(bindings s.mem) with Some (k, _) -> Some k | None -> None",
+           "page_pin takes the first free page in the map's traversal order, not the least"),
     Mutant("ml-unpin-no-scrub", O, "vcert.ml",
            "(update s.mem ma { content = Other; owner = No_Owner })",
            "(update s.mem ma { content = (match lookup s.mem ma with Some p -> p.content "

@@ -98,9 +98,9 @@ class PyspecOracle:
         enc = self._encoded
         return {"active_os": s.active_os, "exec_mode": s.exec_mode.value,
                 "activity": s.activity.value,
-                "oss": [[o, enc(i)] for o, i in s.oss.items()],
-                "hyp": [[o, enc(pm)] for o, pm in s.hyp.items()],
-                "mem": [[ma, enc(pg)] for ma, pg in s.mem.items()]}
+                "oss": [[o, enc(i)] for o, i in sorted(s.oss.items())],
+                "hyp": [[o, enc(pm)] for o, pm in sorted(s.hyp.items())],
+                "mem": [[ma, enc(pg)] for ma, pg in sorted(s.mem.items())]}
 
     # -- byte encodings, for comparing with the driver's answer lines ------------------
 
@@ -112,16 +112,16 @@ class PyspecOracle:
         return j
 
     def _map_bytes(self, m: object) -> bytes:
-        """The bytes of a map of records (`oss`, `hyp`, `mem`), memoised by
-        identity, reusing the bytes of every entry `[k, v]` shared with a map
-        seen before (memoised by the identity of `v`: the model is immutable,
+        """The bytes of a map of records (`oss`, `hyp`, `mem`), in ascending key
+        order as the driver answers, memoised by identity, reusing the bytes of
+        every entry `[k, v]` shared with a map seen before (memoised by the identity of `v`: the model is immutable,
         the cache keeps `v` alive so its id is not reused, and the key is
         checked since one value may sit under two keys)."""
         hit = self._bytes_cache.get(id(m))
         if hit is None or hit[0] is not m:
             entries = self._entry_cache
             parts = []
-            for k, v in m.items():
+            for k, v in sorted(m.items()):
                 e = entries.get(id(v))
                 if e is None or e[0] is not v or e[1] != k:
                     e = entries[id(v)] = (v, k, b"[%d,%s]" % (k, value_bytes(v)))
@@ -182,7 +182,7 @@ _HCALL_BYTES: dict[object, bytes] = {}
 
 
 def _int_map_bytes(m: IntMap) -> bytes:
-    items = m.items()
+    items = sorted(m.items())
     if all(type(k) is int and type(v) is int for k, v in items):
         return b"[" + b",".join([b"[%d,%d]" % kv for kv in items]) + b"]"
     return orjson.dumps(codec.encode(m))

@@ -24,9 +24,10 @@ from .schema import Alias, InductiveType, RecordType, Schema, SchemaError, TypeE
 TEMPLATES = Path(__file__).with_name("templates")
 LIST_MARGIN = 90
 CASE_MARGIN = 96
-# Types whose codecs the template writes by hand (the finite map has its own
-# JSON form, an array of [key, value] pairs with distinct keys).
-BASE_CODECS = frozenset({"nat", "bool", "option", "list", "map"})
+# Types whose codecs the template writes by hand (the finite map and the
+# association list have their own JSON form, an array of [key, value] pairs
+# with distinct keys).
+BASE_CODECS = frozenset({"nat", "bool", "option", "list", "map", "alist"})
 # Names a generated decoder or reader already uses: `path`, `j`, `c`, `st`, `lb`,
 # `a1`... and the reader's helpers.
 RESERVED = frozenset({"path", "j", "c", "x", "fields", "ok", "error", "st", "lb", "name", "ref",

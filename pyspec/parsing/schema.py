@@ -3,7 +3,7 @@
 A schema lists the inductive types (constructors with argument types) and
 records (fields with types) of the model.  Types are written in one small
 language on both sides, `TypeExpr`, with Coq's names: aliases are resolved
-(`vadd = nat`, `map V = list (nat * V)`), the OCaml types that extraction
+(`vadd = nat`, `alist V = list (nat * V)`), the OCaml types that extraction
 directives put for Coq ones are mapped back (`int` is `nat` under
 ExtrOcamlNatInt, a pair is `prod`), and type parameters are numbered ('a1,
 'a2, ...) so that Coq's `(V : Type)` and OCaml's `'v` agree.  Propositions
@@ -36,7 +36,7 @@ DATA_SORTS = frozenset({"Type", "Set"})
 INDEX_TYPES = frozenset({"trie"})
 
 # The Coq files that define the model (coq/_CoqProject's model part).
-MODEL_FILES = ("Maps.v", "Model.v", "Actions.v", "Errors.v", "Valid.v", "Pre.v", "Post.v",
+MODEL_FILES = ("AList.v", "Maps.v", "Model.v", "Actions.v", "Errors.v", "Valid.v", "Pre.v", "Post.v",
                "ErrorMsg.v", "Semantics.v", "Step.v", "ValidDec.v", "CacheModel.v", "CacheStep.v")
 
 
@@ -100,6 +100,14 @@ class Alias:
     params: int
     body: TypeExpr
     origin: str = field(default="", compare=False)
+
+
+# The model's finite maps (coq/Maps.v) are binary tries, a representation the data model
+# does not see: in requests and answers a map is an array of [key, value] pairs with
+# distinct keys, as the cache's association lists (`AList.alist`) are.  So both readers
+# skip the trie's constructors and read `map V` as that form.
+MAP_TYPE = "map"
+MAP_FORM = Alias(1, TypeExpr("list", (TypeExpr("prod", (TypeExpr("nat"), TypeExpr("'a1"))),)))
 
 
 @dataclass(frozen=True)
@@ -268,6 +276,9 @@ def schema_from_gallina(docs: Iterable[G.Document], source: str = "coq") -> Sche
         for d in doc.declarations:
             if isinstance(d, G.Inductive):
                 for body in d.bodies:
+                    if body.name == MAP_TYPE:
+                        aliases[MAP_TYPE] = Alias(MAP_FORM.params, MAP_FORM.body, doc.path)
+                        continue
                     names = _param_names(body.params)
                     if names is None or not _is_sort(body.arity):
                         continue  # a predicate or an indexed family: no data
@@ -350,7 +361,9 @@ def schema_from_ocaml_modules(modules: Iterable[O.Module], source: str = "ocaml"
                 seen.add(td.name)
                 params = _numbered(list(td.params))
                 kind = td.kind
-                if isinstance(kind, O.Alias):
+                if td.name == MAP_TYPE:
+                    aliases[MAP_TYPE] = MAP_FORM
+                elif isinstance(kind, O.Alias):
                     aliases[td.name] = Alias(len(td.params), _ocaml_type(kind.type, params))
                 elif isinstance(kind, O.Variant):
                     types.append(InductiveType(td.name, len(td.params), tuple(
