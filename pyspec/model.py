@@ -51,10 +51,13 @@ MISSING: object = object()
 
 
 class IntMap(Mapping[int, V], Generic[V]):
-    """An immutable finite map keyed by natural numbers (``Maps.map`` in Coq).
+    """An immutable finite map keyed by natural numbers (``Maps.map`` in Coq, a
+    trie; also the cache and TLB, ``AList.alist``, association lists).
 
-    Iteration follows Coq's association-list order: ``set`` replaces an existing
-    key in place and appends a new one, ``remove`` drops the key.  Equality is
+    Iteration follows the association-list order: ``set`` replaces an existing
+    key in place and appends a new one, ``remove`` drops the key.  That order is
+    meaningful for the cache and TLB (oldest first); a ``Maps.map`` is encoded
+    in ascending key order, as the driver answers (``codec``).  Equality is
     extensional (same keys, same values), like ``Maps.meq``.  Updates return a
     new map and share the values with the old one.
 
