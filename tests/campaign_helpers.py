@@ -1,12 +1,18 @@
-"""Shared by the campaign tests: running `vcert`, faulty drivers, waiting."""
+"""Shared by the campaign tests: running `vcert`, faulty drivers, waiting, corpus entries."""
 
 from __future__ import annotations
 
 import json
+import random
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from pyspec import codec
+from pyspec.difftest.corpus import Entry
+from pyspec.generate import Scope, generate_state, next_action
+from pyspec.semantics import step
 
 REPO = Path(__file__).resolve().parent.parent
 FAKES = Path(__file__).resolve().parent / "fakes"
@@ -54,3 +60,16 @@ def same_work(a: dict, b: dict) -> None:
     assert a["coverage"] == b["coverage"]
     assert [f["name"] for f in a["findings"]] == [f["name"] for f in b["findings"]]
     assert a["first_finding"]["steps"] == b["first_finding"]["steps"]
+
+
+def corpus_entry(seed: int, length: int = 12, reached: tuple[str, ...] = ()) -> Entry:
+    """A corpus entry: a generated state and `length` generated actions from it
+    (each drawn on the state pyspec's run reached), seeded by `seed`."""
+    rng = random.Random(seed)
+    ctx, s = generate_state(rng, Scope())
+    start, actions = s, []
+    for _ in range(length):
+        a = next_action(rng, Scope(), ctx, s)
+        actions.append(codec.encode(a))
+        s = step(ctx, s, a).result_state
+    return Entry(codec.encode(ctx), codec.encode(start), tuple(actions), reached)

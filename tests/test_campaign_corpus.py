@@ -5,20 +5,16 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import signal
 from pathlib import Path
 
 import pytest
 
-from campaign_helpers import batches_done, same_work, start_vcert, summary, vcert, wait_for
-from pyspec import codec
+from campaign_helpers import (batches_done, corpus_entry, same_work, start_vcert, summary,
+                              vcert, wait_for)
 from pyspec.difftest.campaign import CampaignConfig, report_campaign, run_campaign
-from pyspec.difftest.corpus import Entry
 from pyspec.difftest.journal import RunJournal
 from pyspec.driver import default_binary
-from pyspec.generate import Scope, generate_state, next_action
-from pyspec.semantics import step
 
 pytestmark = pytest.mark.skipif(not default_binary().is_file(),
                                 reason="the driver is not built (make driver)")
@@ -122,23 +118,9 @@ def test_a_corrupt_corpus_file_is_a_one_line_error(tmp_path):
     assert not (tmp_path / "out" / "runs").exists()
 
 
-def _entries(n: int, length: int) -> list[Entry]:
-    rng = random.Random(11)
-    out = []
-    for _ in range(n):
-        ctx, s = generate_state(rng, Scope())
-        start, actions = s, []
-        for _ in range(length):
-            a = next_action(rng, Scope(), ctx, s)
-            actions.append(codec.encode(a))
-            s = step(ctx, s, a).result_state
-        out.append(Entry(codec.encode(ctx), codec.encode(start), tuple(actions)))
-    return out
-
-
 def test_an_interrupt_during_the_regression_phase_loses_nothing(tmp_path, bad_driver):
     (tmp_path / "corpus").mkdir()
-    for e in _entries(600, 30):     # the files Corpus.add writes, without its fsyncs
+    for e in (corpus_entry(11 + i, 30) for i in range(600)):     # the files Corpus.add writes, without its fsyncs
         (tmp_path / "corpus" / f"{e.name}.json").write_text(json.dumps(e.to_json()))
     out = tmp_path / "out"
     proc = start_vcert("diff", "--sequences", "64", "--length", "10", "--jobs", "2",

@@ -8,6 +8,7 @@ import random
 
 import pytest
 
+from campaign_helpers import corpus_entry
 from pyspec import codec
 from pyspec.difftest.corpus import (
     OPERATORS, Corpus, Entry, bias_for, change_arguments, derive, novel,
@@ -17,18 +18,11 @@ from pyspec.difftest.decisions import OBLIGATIONS
 from pyspec.difftest.scope import Scope
 from pyspec.generate import ACTION_KINDS, Bias, generate_state, next_action
 from pyspec.model import RET_CTRL, Hcall, New
-from pyspec.semantics import first_invalid, step
+from pyspec.semantics import first_invalid
 
 
 def entry(seed: int, length: int = 12) -> Entry:
-    rng = random.Random(seed)
-    ctx, s = generate_state(rng, Scope())
-    start, actions = s, []
-    for _ in range(length):
-        a = next_action(rng, Scope(), ctx, s)
-        actions.append(codec.encode(a))
-        s = step(ctx, s, a).result_state
-    return Entry(codec.encode(ctx), codec.encode(start), tuple(actions), ("cells:Read/Ok",))
+    return corpus_entry(seed, length, ("cells:Read/Ok",))
 
 
 def test_entries_persist_append_only_under_their_hash(tmp_path):
