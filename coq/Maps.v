@@ -144,13 +144,9 @@ Fixpoint fold_at {A : Type} (g : nat -> V -> A -> A) (h c : nat) (m : map V) (ac
   | Leaf => acc
   | Node l o r =>
       let acc' := match o with Some v => g c v acc | None => acc end in
-      match l, r with
-      | Leaf, Leaf => acc'
-      | _, _ =>
-          let s := h + h in
-          let acc'' := match l with Leaf => acc' | _ => fold_at g s (c + s) l acc' end in
-          match r with Leaf => acc'' | _ => fold_at g s (c + s + s) r acc'' end
-      end
+      let s := h + h in
+      let acc'' := match l with Leaf => acc' | _ => fold_at g s (c + s) l acc' end in
+      match r with Leaf => acc'' | _ => fold_at g s (c + s + s) r acc'' end
   end.
 
 (** [g] applied to each binding: one traversal. *)

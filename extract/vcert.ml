@@ -184,30 +184,15 @@ let rec fold_at g h c m acc =
     let acc' = match o with
                | Some v -> g c v acc
                | None -> acc in
-    (match l with
-     | Leaf ->
-       (match r with
-        | Leaf -> acc'
-        | Node (_, _, _) ->
-          let s = (+) h h in
-          let acc'' =
-            match l with
-            | Leaf -> acc'
-            | Node (_, _, _) -> fold_at g s ((+) c s) l acc'
-          in
-          (match r with
-           | Leaf -> acc''
-           | Node (_, _, _) -> fold_at g s ((+) ((+) c s) s) r acc''))
-     | Node (_, _, _) ->
-       let s = (+) h h in
-       let acc'' =
-         match l with
-         | Leaf -> acc'
-         | Node (_, _, _) -> fold_at g s ((+) c s) l acc'
-       in
-       (match r with
-        | Leaf -> acc''
-        | Node (_, _, _) -> fold_at g s ((+) ((+) c s) s) r acc''))
+    let s = (+) h h in
+    let acc'' =
+      match l with
+      | Leaf -> acc'
+      | Node (_, _, _) -> fold_at g s ((+) c s) l acc'
+    in
+    (match r with
+     | Leaf -> acc''
+     | Node (_, _, _) -> fold_at g s ((+) ((+) c s) s) r acc'')
 
 (** val fold : (int -> 'a1 -> 'a2 -> 'a2) -> 'a1 map -> 'a2 -> 'a2 **)
 
