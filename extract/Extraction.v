@@ -11,7 +11,8 @@
     type or constant to an OCaml one is justified in TRUSTED.md. *)
 
 From Coq Require Extraction ExtrOcamlBasic ExtrOcamlNatInt.
-From VirtualCert Require Import Maps Model Actions Errors Step ValidDec CacheModel CacheStep.
+From VirtualCert Require Import Maps Model Actions Errors Step StepIndex ValidDec CacheModel
+  CacheStep.
 
 (** [Nat.leb] is used by [Maps.least_key]; ExtrOcamlNatInt only realises
     [Compare_dec.leb], so give its [Nat] twin the same native comparison. *)
@@ -26,5 +27,5 @@ Extract Inlined Constant PeanoNat.Nat.div2 => "(fun n -> n / 2)".
 
 Extraction Language OCaml.
 
-Extraction "vcert" step trace pre_error pre_b effect valid_state_b first_invalid
+Extraction "vcert" step trace trace_indexed pre_error pre_b effect valid_state_b first_invalid
   cstep ctrace.

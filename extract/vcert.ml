@@ -748,6 +748,225 @@ let rec trace ctx s = function
 | [] -> []
 | a :: rest -> let r = step ctx s a in r :: (trace ctx r.result_state rest)
 
+(** val table_of : page option -> madd map **)
+
+let table_of = function
+| Some p ->
+  let { content = content0; owner = _ } = p in
+  (match content0 with
+   | PT t -> t
+   | _ -> Leaf)
+| None -> Leaf
+
+(** val page_free : page option -> bool **)
+
+let page_free = function
+| Some pg0 -> is_free_page pg0
+| None -> false
+
+type mappers = (madd * vadd) list map
+
+type index = { free_set : unit map; mapped_from : mappers }
+
+(** val entries : mappers -> madd -> (madd * vadd) list **)
+
+let entries r ma =
+  match lookup r ma with
+  | Some l -> l
+  | None -> []
+
+(** val add_mapper : madd -> vadd -> madd -> mappers -> mappers **)
+
+let add_mapper p va ma r =
+  update r ma ((p, va) :: (entries r ma))
+
+(** val same_entry : (madd * vadd) -> (madd * vadd) -> bool **)
+
+let same_entry e e' =
+  (&&) ((=) (fst e) (fst e')) ((=) (snd e) (snd e'))
+
+(** val drop_mapper : madd -> vadd -> madd -> mappers -> mappers **)
+
+let drop_mapper p va ma r =
+  update r ma (filter (fun e -> negb (same_entry e (p, va))) (entries r ma))
+
+(** val add_table : madd -> madd map -> mappers -> mappers **)
+
+let add_table p t r =
+  fold (fun va ma r0 -> add_mapper p va ma r0) t r
+
+(** val drop_table : madd -> madd map -> mappers -> mappers **)
+
+let drop_table p t r =
+  fold (fun va ma r0 -> drop_mapper p va ma r0) t r
+
+(** val repage : madd -> page option -> page option -> index -> index **)
+
+let repage k old new0 ix =
+  { free_set =
+    (if page_free new0 then update ix.free_set k () else remove ix.free_set k);
+    mapped_from =
+    (add_table k (table_of new0) (drop_table k (table_of old) ix.mapped_from)) }
+
+(** val retarget :
+    madd -> vadd -> madd option -> madd option -> index -> index **)
+
+let retarget p va old new0 ix =
+  let r =
+    match old with
+    | Some ma -> drop_mapper p va ma ix.mapped_from
+    | None -> ix.mapped_from
+  in
+  { free_set = ix.free_set; mapped_from =
+  (match new0 with
+   | Some ma -> add_mapper p va ma r
+   | None -> r) }
+
+(** val add_page : madd -> page -> index -> index **)
+
+let add_page k pg ix =
+  { free_set =
+    (if is_free_page pg then update ix.free_set k () else ix.free_set);
+    mapped_from = (add_table k (table_of (Some pg)) ix.mapped_from) }
+
+(** val index_of : page map -> index **)
+
+let index_of mem0 =
+  fold add_page mem0 { free_set = Leaf; mapped_from = Leaf }
+
+(** val least_free : index -> madd option **)
+
+let least_free ix =
+  least_key (fun _ _ -> true) ix.free_set
+
+(** val own_mapper : page map -> os_ident -> (madd * vadd) -> bool **)
+
+let own_mapper mem0 o e =
+  match lookup mem0 (fst e) with
+  | Some p ->
+    let { content = content0; owner = owner0 } = p in
+    (match content0 with
+     | PT _ -> (match owner0 with
+                | Os o' -> (=) o' o
+                | _ -> false)
+     | _ -> false)
+  | None -> false
+
+(** val mapped_by_own_table_ix :
+    page map -> index -> os_ident -> madd -> bool **)
+
+let mapped_by_own_table_ix mem0 ix o ma =
+  existsb (own_mapper mem0 o) (entries ix.mapped_from ma)
+
+(** val pin_step :
+    context -> state -> madd option -> os_ident -> padd -> ptype -> result **)
+
+let pin_step ctx s lfp o pa t =
+  match then_check (gate_check ctx s o (HC_pin (pa, t)))
+          (match physical_page s o pa with
+           | Some _ -> Some Padd_in_use
+           | None ->
+             (match lfp with
+              | Some _ -> None
+              | None -> Some No_free_memory)) with
+  | Some ec -> { response = (Error ec); result_state = s }
+  | None ->
+    { response = Ok; result_state =
+      (match lfp with
+       | Some ma ->
+         (match lookup s.hyp o with
+          | Some pm ->
+            { active_os = s.active_os; exec_mode = s.exec_mode; activity =
+              s.activity; oss = (serve ctx s o); hyp =
+              (update s.hyp o (update pm pa ma)); mem =
+              (update s.mem ma (newpage t o)) }
+          | None -> s)
+       | None -> s) }
+
+(** val unpin_step :
+    context -> state -> (madd -> bool) -> os_ident -> padd -> result **)
+
+let unpin_step ctx s mapped o pa =
+  match then_check (gate_check ctx s o (HC_unpin pa))
+          (match physical_page s o pa with
+           | Some ma ->
+             let current =
+               match lookup s.oss o with
+               | Some info -> (=) info.curr_page pa
+               | None -> false
+             in
+             if (||) current (mapped ma) then Some Page_in_use else None
+           | None -> Some Invalid_padd) with
+  | Some ec -> { response = (Error ec); result_state = s }
+  | None ->
+    { response = Ok; result_state = (effect ctx s (Page_unpin (o, pa))) }
+
+(** val step_indexed : context -> state -> index -> action -> result **)
+
+let step_indexed ctx s ix a = match a with
+| Page_pin (o, pa, t) -> pin_step ctx s (least_free ix) o pa t
+| Page_unpin (o, pa) ->
+  unpin_step ctx s (mapped_by_own_table_ix s.mem ix o) o pa
+| _ -> step ctx s a
+
+(** val next_index : state -> action -> state -> index -> index **)
+
+let next_index s a s' ix =
+  let repage_at = fun k -> repage k (lookup s.mem k) (lookup s'.mem k) ix in
+  (match a with
+   | Write (va, _) ->
+     (match maps_to s s.active_os va with
+      | Some ma -> repage_at ma
+      | None -> ix)
+   | Write_hyper (va, _) ->
+     (match maps_to s s.active_os va with
+      | Some ma -> repage_at ma
+      | None -> ix)
+   | New (o, va, _) ->
+     (match cpt s o with
+      | Some p ->
+        retarget p va (lookup (table_of (lookup s.mem p)) va)
+          (lookup (table_of (lookup s'.mem p)) va) ix
+      | None -> ix)
+   | Del (o, va) ->
+     (match cpt s o with
+      | Some p ->
+        retarget p va (lookup (table_of (lookup s.mem p)) va)
+          (lookup (table_of (lookup s'.mem p)) va) ix
+      | None -> ix)
+   | Page_pin (_, _, _) ->
+     (match least_free ix with
+      | Some ma -> repage_at ma
+      | None -> ix)
+   | Page_unpin (o, pa) ->
+     (match physical_page s o pa with
+      | Some ma -> repage_at ma
+      | None -> ix)
+   | _ -> ix)
+
+(** val step_index : context -> state -> index -> action -> result * index **)
+
+let step_index ctx s ix a =
+  let r = step_indexed ctx s ix a in
+  (r,
+  (match r.response with
+   | Ok -> next_index s a r.result_state ix
+   | Error _ -> ix))
+
+(** val trace_from :
+    context -> state -> index -> action list -> result list **)
+
+let rec trace_from ctx s ix = function
+| [] -> []
+| a :: rest ->
+  let (r, ix') = step_index ctx s ix a in
+  r :: (trace_from ctx r.result_state ix' rest)
+
+(** val trace_indexed : context -> state -> action list -> result list **)
+
+let trace_indexed ctx s acts =
+  trace_from ctx s (index_of s.mem) acts
+
 type 'v trie = 'v map
 
 (** val tfind : 'a1 trie -> int -> 'a1 option **)
@@ -755,9 +974,9 @@ type 'v trie = 'v map
 let tfind =
   lookup
 
-(** val index : 'a1 map -> 'a1 trie **)
+(** val index0 : 'a1 map -> 'a1 trie **)
 
-let index m =
+let index0 m =
   m
 
 (** val invert_onto : (int * int) list -> int map -> int map **)
@@ -959,12 +1178,12 @@ let first_invalid_ix ctx s mem_ix oss_ix hyp_ix =
 (** val hyp_index : state -> (madd map * padd trie) trie **)
 
 let hyp_index s =
-  index (map_values (fun pm -> (pm, (inverse pm))) s.hyp)
+  index0 (map_values (fun pm -> (pm, (inverse pm))) s.hyp)
 
 (** val first_invalid : context -> state -> vs_property option **)
 
 let first_invalid ctx s =
-  first_invalid_ix ctx s (index s.mem) (index s.oss) (hyp_index s)
+  first_invalid_ix ctx s (index0 s.mem) (index0 s.oss) (hyp_index s)
 
 (** val valid_state_b : context -> state -> bool **)
 

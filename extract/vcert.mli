@@ -229,11 +229,61 @@ val step : context -> state -> action -> result
 
 val trace : context -> state -> action list -> result list
 
+val table_of : page option -> madd map
+
+val page_free : page option -> bool
+
+type mappers = (madd * vadd) list map
+
+type index = { free_set : unit map; mapped_from : mappers }
+
+val entries : mappers -> madd -> (madd * vadd) list
+
+val add_mapper : madd -> vadd -> madd -> mappers -> mappers
+
+val same_entry : (madd * vadd) -> (madd * vadd) -> bool
+
+val drop_mapper : madd -> vadd -> madd -> mappers -> mappers
+
+val add_table : madd -> madd map -> mappers -> mappers
+
+val drop_table : madd -> madd map -> mappers -> mappers
+
+val repage : madd -> page option -> page option -> index -> index
+
+val retarget : madd -> vadd -> madd option -> madd option -> index -> index
+
+val add_page : madd -> page -> index -> index
+
+val index_of : page map -> index
+
+val least_free : index -> madd option
+
+val own_mapper : page map -> os_ident -> (madd * vadd) -> bool
+
+val mapped_by_own_table_ix : page map -> index -> os_ident -> madd -> bool
+
+val pin_step :
+  context -> state -> madd option -> os_ident -> padd -> ptype -> result
+
+val unpin_step :
+  context -> state -> (madd -> bool) -> os_ident -> padd -> result
+
+val step_indexed : context -> state -> index -> action -> result
+
+val next_index : state -> action -> state -> index -> index
+
+val step_index : context -> state -> index -> action -> result * index
+
+val trace_from : context -> state -> index -> action list -> result list
+
+val trace_indexed : context -> state -> action list -> result list
+
 type 'v trie = 'v map
 
 val tfind : 'a1 trie -> int -> 'a1 option
 
-val index : 'a1 map -> 'a1 trie
+val index0 : 'a1 map -> 'a1 trie
 
 val invert_onto : (int * int) list -> int map -> int map
 

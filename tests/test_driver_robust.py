@@ -139,6 +139,8 @@ def test_a_request_line_over_the_request_cap_is_refused(driver_binary: Path) -> 
     (["--max-answer-bytes", "100"], {}, ">= 4096"),
     (["--max-answer-bytes", "lots"], {}, "--max-answer-bytes must be a whole number"),
     ([], {"VCERT_DRIVER_MAX_REQUEST": "-1"}, "$VCERT_DRIVER_MAX_REQUEST must be a whole number"),
+    (["--index-from", "some"], {}, "--index-from must be a whole number of pages >= 0"),
+    ([], {"VCERT_DRIVER_INDEX_FROM": "-5"}, "$VCERT_DRIVER_INDEX_FROM must be a whole number"),
     (["--bogus"], {}, "unknown option"),
 ])
 def test_a_bad_limit_setting_stops_the_driver_at_start(driver_binary: Path, args: list[str],

@@ -1,29 +1,35 @@
 (* vcert-driver: reads one JSON request per line on stdin and writes exactly
    one JSON response line per request on stdout, flushed, until end of input.
-   Its two limits (docs/protocol.md, "Limits") are set by
+   Its two limits (docs/protocol.md, "Limits") and the size from which a run
+   keeps indexes (docs/protocol.md, "Cost") are set by
      --max-answer-bytes N   or $VCERT_DRIVER_MAX_ANSWER   (default 16 MiB)
      --max-request-bytes N  or $VCERT_DRIVER_MAX_REQUEST  (default 16 MiB)
+     --index-from N         or $VCERT_DRIVER_INDEX_FROM   (default 1024 pages)
    the option winning over the environment. *)
 
 let default_limit = 16 * 1024 * 1024
 
-let usage = "usage: vcert-driver [--max-answer-bytes N] [--max-request-bytes N]"
+let default_index_from = 1024
+
+let usage =
+  "usage: vcert-driver [--max-answer-bytes N] [--max-request-bytes N] [--index-from N]"
 
 let fail message =
   prerr_endline ("vcert-driver: " ^ message ^ "\n" ^ usage);
   exit 2
 
-(* A limit from its option, else its environment variable, else the default. *)
-let limit ~(option : string option) ~(flag : string) ~(env : string) ~(min : int) : int =
+(* A setting from its option, else its environment variable, else the default. *)
+let setting ?(unit = "bytes") ?(default = default_limit) ~(option : string option)
+    ~(flag : string) ~(env : string) ~(min : int) () : int =
   let parse source text =
     match int_of_string_opt (String.trim text) with
     | Some n when n >= min -> n
-    | _ -> fail (Printf.sprintf "%s must be a whole number of bytes >= %d, got %S" source min text)
+    | _ -> fail (Printf.sprintf "%s must be a whole number of %s >= %d, got %S" source unit min text)
   in
   match (option, Sys.getenv_opt env) with
   | Some text, _ -> parse flag text
   | None, Some text -> parse ("$" ^ env) text
-  | None, None -> default_limit
+  | None, None -> default
 
 (* ---------------------------------------------------------------------- *)
 (* Reading lines of bounded length *)
@@ -66,26 +72,34 @@ let () =
      processor time, and a run of small requests grew to 100 MB resident
      (bench/bench_scale.py, docs/design-maps.md). *)
   Gc.set { (Gc.get ()) with Gc.minor_heap_size = 32 * 1024 * 1024; space_overhead = 200 };
-  let answer = ref None and request = ref None in
+  let answer = ref None and request = ref None and index_from = ref None in
   Arg.parse
     [ ("--max-answer-bytes", Arg.String (fun s -> answer := Some s),
        "N  refuse answers longer than N bytes (too_large)");
       ("--max-request-bytes", Arg.String (fun s -> request := Some s),
-       "N  refuse request lines longer than N bytes (too_large)") ]
+       "N  refuse request lines longer than N bytes (too_large)");
+      ("--index-from", Arg.String (fun s -> index_from := Some s),
+       "N  keep indexes along runs from states of N machine pages or more") ]
     (fun arg -> fail ("unexpected argument " ^ arg))
     usage;
   let cap =
-    limit ~option:!answer ~flag:"--max-answer-bytes" ~env:"VCERT_DRIVER_MAX_ANSWER"
-      ~min:Server.min_answer_cap
+    setting ~option:!answer ~flag:"--max-answer-bytes" ~env:"VCERT_DRIVER_MAX_ANSWER"
+      ~min:Server.min_answer_cap ()
   in
-  let max_request = limit ~option:!request ~flag:"--max-request-bytes" ~env:"VCERT_DRIVER_MAX_REQUEST" ~min:1 in
+  let max_request =
+    setting ~option:!request ~flag:"--max-request-bytes" ~env:"VCERT_DRIVER_MAX_REQUEST" ~min:1 ()
+  in
+  let index_from =
+    setting ~unit:"pages" ~default:default_index_from ~option:!index_from ~flag:"--index-from"
+      ~env:"VCERT_DRIVER_INDEX_FROM" ~min:0 ()
+  in
   let input = reader max_request in
   let rec serve () =
     let reply line = print_string line; print_char '\n'; flush stdout; serve () in
     match next_line input with
     | End -> ()
     | Line line ->
-        let answer = Server.handle_line ~cap line in
+        let answer = Server.handle_line ~cap ~index_from line in
         Gc.minor ();
         reply answer
     | Too_long -> reply (Server.answer_line ~cap `Null (Error (Server.request_too_large max_request)))

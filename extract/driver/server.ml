@@ -300,7 +300,15 @@ let answer_cache ctx cfg (cs : Vcert.cstate) acts with_states =
        else [])
     @ [ ("final_state", One (Codec.json_of_cstate final)) ])
 
-let answer (req : request) : ((string * value) list, failure) result =
+(* The number of machine pages of [s]. *)
+let pages (s : Vcert.state) : int = Vcert.fold (fun _ _ n -> n + 1) s.Vcert.mem 0
+
+(* A run from a state of at least [index_from] pages steps with
+   [trace_indexed], which is [trace] (StepIndex.trace_indexed_trace) but
+   keeps indexes of the free and the mapped pages instead of traversing the
+   memory at each Page_pin and Page_unpin.  Smaller runs step with [trace]
+   itself, whose code the campaigns' mutants patch. *)
+let answer ~(index_from : int) (req : request) : ((string * value) list, failure) result =
   match req with
   | Ping -> Ok [ ("pong", One (`Bool true)) ]
   | Valid (ctx, s) ->
@@ -318,7 +326,9 @@ let answer (req : request) : ((string * value) list, failure) result =
           ("pre_error", One (Codec.json_of_option Codec.json_of_error_code (Vcert.pre_error ctx s a))) ]
   | Run (ctx, s, acts, with_states) ->
       let* () = check_valid ctx s in
-      let results = Vcert.trace ctx s acts in
+      let results =
+        if pages s >= index_from then Vcert.trace_indexed ctx s acts else Vcert.trace ctx s acts
+      in
       let final = List.fold_left (fun _ r -> r.Vcert.result_state) s results in
       Ok
         ([ ("responses", items (fun r -> Codec.json_of_outcome r.Vcert.response) results) ]
@@ -427,21 +437,21 @@ let failure_of_exn (e : exn) : failure =
 
 (* The id of a request line and its outcome: the answer's fields, or why
    there is none. *)
-let handle (line : string) : json * ((string * value) list, failure) result =
+let handle ~(index_from : int) (line : string) : json * ((string * value) list, failure) result =
   match guard_line line with
   | Error f -> (`Null, Error f)
   | Ok () ->
       let id, request =
         match fast_request line with Some (id, r) -> (id, Ok r) | None -> tree_request line
       in
-      (id, Result.bind request answer)
+      (id, Result.bind request (answer ~index_from))
 
 (* The response line (without newline) to one request line.  Nothing
    escapes: whatever the line holds, there is exactly one answer. *)
-let handle_line ~(cap : int) (line : string) : string =
+let handle_line ~(cap : int) ~(index_from : int) (line : string) : string =
   let id = ref `Null in
   try
-    let request_id, outcome = handle line in
+    let request_id, outcome = handle ~index_from line in
     id := request_id;
     answer_line ~cap request_id outcome
   with e -> (

@@ -31,9 +31,10 @@ BASE_TYPES = frozenset({"nat", "bool", "list", "option", "prod", "unit", "->"})
 DATA_SORTS = frozenset({"Type", "Set"})
 
 # Types of the extraction that are not the model's: the read-only indexes that the
-# decision procedures build for themselves (coq/MapIndex.v).  No request or answer
-# carries one, so they have no JSON form and no pyspec counterpart.
-INDEX_TYPES = frozenset({"trie"})
+# decision procedures build for themselves (coq/MapIndex.v), and those a long run
+# keeps from step to step (coq/StepIndex.v).  No request or answer carries one, so
+# they have no JSON form and no pyspec counterpart.
+INDEX_TYPES = frozenset({"trie", "index", "mappers"})
 
 # The Coq files that define the model (coq/_CoqProject's model part).
 MODEL_FILES = ("AList.v", "Maps.v", "Model.v", "Actions.v", "Errors.v", "Valid.v", "Pre.v", "Post.v",
