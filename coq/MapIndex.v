@@ -1,26 +1,12 @@
-(** Read-only indexes for the decision procedures (ValidDec.v,
-    docs/design-maps.md).  The model's maps are tries ([Maps.v]), so a map
-    is its own index: [index] and [tfind] are [Maps]' map and [lookup].
-    What a decision still has to build is the inverse of each physical map
-    ("which physical page maps this machine page"), once per call. *)
+(** The inverse of a map of naturals, for the decision procedures
+    (ValidDec.v, docs/design-maps.md): "which physical page maps this machine
+    page".  The model's maps are tries ([Maps.v]) and are read directly with
+    [lookup]; the inverse of each physical map is the one index a decision
+    still has to build, once per call. *)
 
 From Coq Require Import List Arith Bool.
 From VirtualCert Require Import Maps.
 Import ListNotations.
-
-Definition trie (V : Type) : Type := map V.
-
-Section Index.
-Context {V : Type}.
-
-Definition tfind (t : trie V) (k : nat) : option V := lookup t k.
-
-Definition index (m : map V) : trie V := m.
-
-Lemma tfind_index : forall m k, tfind (index m) k = lookup m k.
-Proof. reflexivity. Qed.
-
-End Index.
 
 (** Bind each value of a list of pairs to its key, onto [t]: the last pair of
     a value wins.  Tail-recursive, for maps of 10^5 pages. *)
@@ -28,7 +14,7 @@ Definition invert_onto (l : list (nat * nat)) (t : map nat) : map nat :=
   fold_left (fun t e => update t (snd e) (fst e)) l t.
 
 (** The inverse of a map of naturals: from each value to a key bound to it. *)
-Definition inverse (m : map nat) : trie nat := invert_onto (bindings m) Leaf.
+Definition inverse (m : map nat) : map nat := invert_onto (bindings m) Leaf.
 
 Lemma invert_onto_some :
   forall l t v k,
@@ -50,15 +36,15 @@ Proof.
   intros k [[= -> ->]|Hin]; [now rewrite Nat.eqb_refl in E|exact (Hl k Hin)].
 Qed.
 
-Lemma tfind_inverse_some :
-  forall m v k, tfind (inverse m) v = Some k -> lookup m k = Some v.
+Lemma lookup_inverse_some :
+  forall m v k, lookup (inverse m) v = Some k -> lookup m k = Some v.
 Proof.
   intros m v k H. apply invert_onto_some in H as [H|H]; [|discriminate].
   now apply in_bindings.
 Qed.
 
-Lemma tfind_inverse_none :
-  forall m v, tfind (inverse m) v = None -> forall k, lookup m k <> Some v.
+Lemma lookup_inverse_none :
+  forall m v, lookup (inverse m) v = None -> forall k, lookup m k <> Some v.
 Proof.
   intros m v H k Hl. apply invert_onto_none in H as [_ H].
   apply (H k). now apply in_bindings.

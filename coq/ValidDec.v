@@ -1,10 +1,11 @@
 (** Decision procedure for [valid_state]: one boolean check per property,
     and [first_invalid], which names the first property that fails.
 
-    The checks that look pages or guests up inside a traversal read indexes
-    ([MapIndex.v]) built once per decision: of [mem], of [oss], and of [hyp]
-    with each physical map's inverse.  So each map is traversed a bounded
-    number of times and each lookup in a traversal is logarithmic. *)
+    The checks look pages and guests up in [mem s] and [oss s] directly (a
+    map is a trie, [Maps.v]); the one index built per decision is [hyp s]
+    with each physical map's inverse ([MapIndex.v]), passed to the checks
+    that need it.  So each map is traversed a bounded number of times and
+    each lookup in a traversal is logarithmic. *)
 
 From Coq Require Import List Arith Bool.
 From VirtualCert Require Import Maps MapIndex Model Valid.
@@ -39,14 +40,12 @@ Definition is_none {A : Type} (x : option A) : bool :=
 Section ValidDec.
 Variable ctx : context.
 Variable s : state.
-(** The indexes: [tfind mem_ix = lookup (mem s)], [tfind oss_ix = lookup (oss s)],
-    and [tfind hyp_ix o] is [hyp s]'s map of [o] with its [inverse]. *)
-Variable mem_ix : trie page.
-Variable oss_ix : trie os_info.
-Variable hyp_ix : trie (map madd * trie padd).
+(** The index: [lookup hyp_ix o] is [hyp s]'s map of [o] with its [inverse]
+    ([hyp_index] below), built once by the caller. *)
+Variable hyp_ix : map (map madd * map padd).
 
 Definition owned_by_b (ma : madd) (ow : page_owner) : bool :=
-  match tfind mem_ix ma with
+  match lookup (mem s) ma with
   | Some pg => page_owner_eqb (owner pg) ow
   | None => false
   end.
@@ -74,16 +73,16 @@ Definition usr_when_untrusted_b : bool :=
 
 (** [pm] is injective, given its inverse [inv]: each binding is the one
     [inv] names for its value. *)
-Definition injective_b (pm : map madd) (inv : trie padd) : bool :=
+Definition injective_b (pm : map madd) (inv : map padd) : bool :=
   forall_bindings
-    (fun pa ma => match tfind inv ma with Some pa' => Nat.eqb pa' pa | None => false end)
+    (fun pa ma => match lookup inv ma with Some pa' => Nat.eqb pa' pa | None => false end)
     pm.
 
 Definition hyp_maps_owned_b : bool :=
   forall_bindings
     (fun o pm =>
        forall_bindings (fun _ ma => owned_by_b ma (Os o)) pm &&
-       match tfind hyp_ix o with Some (_, inv) => injective_b pm inv | None => false end)
+       match lookup hyp_ix o with Some (_, inv) => injective_b pm inv | None => false end)
     (hyp s).
 
 Definition page_tables_owned_b : bool :=
@@ -98,11 +97,11 @@ Definition page_tables_owned_b : bool :=
     (mem s).
 
 Definition current_table_owned_b (o : os_ident) (info : os_info) : bool :=
-  match tfind hyp_ix o with
+  match lookup hyp_ix o with
   | Some (pm, _) =>
       match lookup pm (curr_page info) with
       | Some ma =>
-          match tfind mem_ix ma with
+          match lookup (mem s) ma with
           | Some (mk_page (PT _) (Os o')) => Nat.eqb o' o
           | _ => false
           end
@@ -114,7 +113,7 @@ Definition current_table_owned_b (o : os_ident) (info : os_info) : bool :=
 Definition os_tables_exist_b : bool :=
   forall_bindings current_table_owned_b (oss s) &&
   in_dom (oss s) (active_os s) &&
-  forall_bindings (fun o _ => negb (is_none (tfind oss_ix o))) (hyp s).
+  forall_bindings (fun o _ => in_dom (oss s) o) (hyp s).
 
 Definition accessible_mappings_physical_b : bool :=
   forall_bindings
@@ -124,8 +123,8 @@ Definition accessible_mappings_physical_b : bool :=
            forall_bindings
              (fun va ma' =>
                 negb (accessible ctx va) ||
-                match tfind hyp_ix o with
-                | Some (_, inv) => negb (is_none (tfind inv ma'))
+                match lookup hyp_ix o with
+                | Some (_, inv) => negb (is_none (lookup inv ma'))
                 | None => false
                 end) m
        | _ => true
@@ -155,16 +154,16 @@ Definition first_invalid_ix : option vs_property :=
 End ValidDec.
 
 (** [hyp s]'s maps with their inverses, indexed by guest. *)
-Definition hyp_index (s : state) : trie (map madd * trie padd) :=
-  index (map_values (fun pm => (pm, inverse pm)) (hyp s)).
+Definition hyp_index (s : state) : map (map madd * map padd) :=
+  map_values (fun pm => (pm, inverse pm)) (hyp s).
 
 (** Whether [s] has property [p]. *)
 Definition property_b (ctx : context) (s : state) (p : vs_property) : bool :=
-  property_ix ctx s (index (mem s)) (index (oss s)) (hyp_index s) p.
+  property_ix ctx s (hyp_index s) p.
 
-(** The first property (in MODEL.md's order) that [s] violates; the indexes
-    are built once, as arguments. *)
+(** The first property (in MODEL.md's order) that [s] violates; the index
+    is built once, as an argument. *)
 Definition first_invalid (ctx : context) (s : state) : option vs_property :=
-  first_invalid_ix ctx s (index (mem s)) (index (oss s)) (hyp_index s).
+  first_invalid_ix ctx s (hyp_index s).
 
 Definition valid_state_b (ctx : context) (s : state) : bool := is_none (first_invalid ctx s).

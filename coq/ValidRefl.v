@@ -56,9 +56,9 @@ Definition property (p : vs_property) : Prop :=
 (** * One reflection lemma per property *)
 
 Lemma owned_by_b_spec :
-  forall ma ow, owned_by_b (index (mem s)) ma ow = true <-> owned_by s ma ow.
+  forall ma ow, owned_by_b s ma ow = true <-> owned_by s ma ow.
 Proof.
-  intros ma ow. unfold owned_by_b, owned_by. rewrite tfind_index.
+  intros ma ow. unfold owned_by_b, owned_by.
   destruct (lookup (mem s) ma) as [pg|]; split.
   - intros H. exists pg. split; [reflexivity|]. now apply page_owner_eqb_eq.
   - intros (pg' & Hl & Ho). injection Hl as <-. now apply page_owner_eqb_eq.
@@ -66,13 +66,13 @@ Proof.
   - intros (pg' & Hl & _). discriminate.
 Qed.
 
-Lemma tfind_hyp_index :
+Lemma lookup_hyp_index :
   forall o,
-    tfind (hyp_index s) o =
+    lookup (hyp_index s) o =
     match lookup (hyp s) o with Some pm => Some (pm, inverse pm) | None => None end.
 Proof.
   intros o. unfold hyp_index.
-  rewrite tfind_index, (lookup_map_values (fun pm => (pm, inverse pm))). reflexivity.
+  rewrite (lookup_map_values (fun pm => (pm, inverse pm))). reflexivity.
 Qed.
 
 Lemma trusted_no_hcall_b_spec : trusted_no_hcall_b ctx s = true <-> trusted_no_hcall ctx s.
@@ -126,18 +126,18 @@ Proof.
   intros pm. unfold injective_b. rewrite forall_bindings_spec. split.
   - intros H pa1 pa2 ma H1 H2. pose proof (H _ _ H1) as E1. pose proof (H _ _ H2) as E2.
     cbv beta in E1, E2. unfold padd in *.
-    destruct (tfind (inverse pm) ma); [|discriminate].
+    destruct (lookup (inverse pm) ma); [|discriminate].
     apply Nat.eqb_eq in E1, E2. congruence.
-  - intros H pa ma Hp. unfold padd. destruct (tfind (inverse pm) ma) as [pa'|] eqn:Hi.
-    + apply tfind_inverse_some in Hi. apply Nat.eqb_eq. eauto.
-    + exfalso. exact (tfind_inverse_none pm ma Hi pa Hp).
+  - intros H pa ma Hp. unfold padd. destruct (lookup (inverse pm) ma) as [pa'|] eqn:Hi.
+    + apply lookup_inverse_some in Hi. apply Nat.eqb_eq. eauto.
+    + exfalso. exact (lookup_inverse_none pm ma Hi pa Hp).
 Qed.
 
 Lemma hyp_maps_owned_b_spec :
-  hyp_maps_owned_b s (index (mem s)) (hyp_index s) = true <-> hyp_maps_owned s.
+  hyp_maps_owned_b s (hyp_index s) = true <-> hyp_maps_owned s.
 Proof.
   unfold hyp_maps_owned_b, hyp_maps_owned. rewrite forall_bindings_spec.
-  setoid_rewrite tfind_hyp_index. split.
+  setoid_rewrite lookup_hyp_index. split.
   - intros H. split.
     + intros o pm pa ma Ho Hp. specialize (H o pm Ho). rewrite Ho in H.
       apply andb_true_iff in H as [H _]. rewrite forall_bindings_spec in H.
@@ -150,7 +150,7 @@ Proof.
 Qed.
 
 Lemma page_tables_owned_b_spec :
-  page_tables_owned_b ctx s (index (mem s)) = true <-> page_tables_owned ctx s.
+  page_tables_owned_b ctx s = true <-> page_tables_owned ctx s.
 Proof.
   unfold page_tables_owned_b, page_tables_owned. rewrite forall_bindings_spec. split.
   - intros H ma m o va ma' Hma Hva. specialize (H ma _ Hma). cbv beta iota in H.
@@ -161,54 +161,50 @@ Qed.
 
 Lemma current_table_owned_b_spec :
   forall o info,
-    current_table_owned_b (index (mem s)) (hyp_index s) o info = true <->
+    current_table_owned_b s (hyp_index s) o info = true <->
     exists pm ma m,
       lookup (hyp s) o = Some pm /\ lookup pm (curr_page info) = Some ma /\
       lookup (mem s) ma = Some (mk_page (PT m) (Os o)).
 Proof.
-  intros o info. unfold current_table_owned_b. rewrite tfind_hyp_index. split.
+  intros o info. unfold current_table_owned_b. rewrite lookup_hyp_index. split.
   - destruct (lookup (hyp s) o) as [pm|] eqn:Hh; [|discriminate].
     destruct (lookup pm (curr_page info)) as [ma|] eqn:Hp; [|discriminate].
-    rewrite tfind_index.
     destruct (lookup (mem s) ma) as [[[v|m|] [|o'|]]|] eqn:Hm; try discriminate.
     intros E. apply Nat.eqb_eq in E. subst o'. eauto 6.
-  - intros (pm & ma & m & Hh & Hp & Hm). rewrite Hh, Hp, tfind_index, Hm. apply Nat.eqb_refl.
+  - intros (pm & ma & m & Hh & Hp & Hm). rewrite Hh, Hp, Hm. apply Nat.eqb_refl.
 Qed.
 
 Lemma os_tables_exist_b_spec :
-  os_tables_exist_b s (index (mem s)) (index (oss s)) (hyp_index s) = true <->
-  os_tables_exist s.
+  os_tables_exist_b s (hyp_index s) = true <-> os_tables_exist s.
 Proof.
   unfold os_tables_exist_b, os_tables_exist.
-  rewrite !andb_true_iff, !forall_bindings_spec. setoid_rewrite tfind_index. unfold tfind, index. split.
+  rewrite !andb_true_iff, !forall_bindings_spec. split.
   - intros [[Hcur Hact] Hdom]. split; [|split].
     + intros o info Hl. apply current_table_owned_b_spec. exact (Hcur o info Hl).
     + now apply in_dom_lookup.
-    + intros o pm Hl. specialize (Hdom o pm Hl).
-      destruct (lookup (oss s) o) as [info|] eqn:E; [exists info; exact E | discriminate].
+    + intros o pm Hl. apply in_dom_lookup. exact (Hdom o pm Hl).
   - intros (Hcur & Hact & Hdom). split; [split|].
     + intros o info Hl. apply current_table_owned_b_spec. auto.
     + now apply in_dom_lookup.
-    + intros o pm Hl. destruct (Hdom o pm Hl) as [info Hi].
-      change (lookup (oss s) o = Some info) in Hi. now rewrite Hi.
+    + intros o pm Hl. apply in_dom_lookup. exact (Hdom o pm Hl).
 Qed.
 
 (** The inner check of property 8: [hyp s] maps some [pa] of [o] to [ma']. *)
 Lemma physical_target_b_spec :
   forall o ma',
-    match tfind (hyp_index s) o with
-    | Some (_, inv) => negb (is_none (tfind inv ma'))
+    match lookup (hyp_index s) o with
+    | Some (_, inv) => negb (is_none (lookup inv ma'))
     | None => false
     end = true <->
     exists pm pa, lookup (hyp s) o = Some pm /\ lookup pm pa = Some ma'.
 Proof.
-  intros o ma'. rewrite tfind_hyp_index. unfold padd.
+  intros o ma'. rewrite lookup_hyp_index. unfold padd.
   destruct (lookup (hyp s) o) as [pm|]; split.
-  - destruct (tfind (inverse pm) ma') as [pa|] eqn:Hi; [|discriminate].
-    intros _. apply tfind_inverse_some in Hi. eauto.
+  - destruct (lookup (inverse pm) ma') as [pa|] eqn:Hi; [|discriminate].
+    intros _. apply lookup_inverse_some in Hi. eauto.
   - intros (pm' & pa & Hpm & Hp). injection Hpm as <-.
-    destruct (tfind (inverse pm) ma') eqn:Hi; [reflexivity|].
-    exfalso. exact (tfind_inverse_none pm ma' Hi pa Hp).
+    destruct (lookup (inverse pm) ma') eqn:Hi; [reflexivity|].
+    exfalso. exact (lookup_inverse_none pm ma' Hi pa Hp).
   - discriminate.
   - intros (pm' & pa & Hpm & _). discriminate.
 Qed.

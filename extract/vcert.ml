@@ -967,24 +967,12 @@ let rec trace_from ctx s ix = function
 let trace_indexed ctx s acts =
   trace_from ctx s (index_of s.mem) acts
 
-type 'v trie = 'v map
-
-(** val tfind : 'a1 trie -> int -> 'a1 option **)
-
-let tfind =
-  lookup
-
-(** val index0 : 'a1 map -> 'a1 trie **)
-
-let index0 m =
-  m
-
 (** val invert_onto : (int * int) list -> int map -> int map **)
 
 let invert_onto l t =
   fold_left (fun t0 e -> update t0 (snd e) (fst e)) l t
 
-(** val inverse : int map -> int trie **)
+(** val inverse : int map -> int map **)
 
 let inverse m =
   invert_onto (bindings m) Leaf
@@ -1030,10 +1018,10 @@ let is_none = function
 | Some _ -> false
 | None -> true
 
-(** val owned_by_b : page trie -> madd -> page_owner -> bool **)
+(** val owned_by_b : state -> madd -> page_owner -> bool **)
 
-let owned_by_b mem_ix ma ow =
-  match tfind mem_ix ma with
+let owned_by_b s ma ow =
+  match lookup s.mem ma with
   | Some pg -> page_owner_eqb pg.owner ow
   | None -> false
 
@@ -1068,27 +1056,26 @@ let usr_when_untrusted_b ctx s =
   | Running -> (||) (trusted ctx s.active_os) (mode_eqb s.exec_mode Usr)
   | Waiting -> true
 
-(** val injective_b : madd map -> padd trie -> bool **)
+(** val injective_b : madd map -> padd map -> bool **)
 
 let injective_b pm inv =
   forall_bindings (fun pa ma ->
-    match tfind inv ma with
+    match lookup inv ma with
     | Some pa' -> (=) pa' pa
     | None -> false) pm
 
-(** val hyp_maps_owned_b :
-    state -> page trie -> (madd map * padd trie) trie -> bool **)
+(** val hyp_maps_owned_b : state -> (madd map * padd map) map -> bool **)
 
-let hyp_maps_owned_b s mem_ix hyp_ix =
+let hyp_maps_owned_b s hyp_ix =
   forall_bindings (fun o pm ->
-    (&&) (forall_bindings (fun _ ma -> owned_by_b mem_ix ma (Os o)) pm)
-      (match tfind hyp_ix o with
+    (&&) (forall_bindings (fun _ ma -> owned_by_b s ma (Os o)) pm)
+      (match lookup hyp_ix o with
        | Some p -> let (_, inv) = p in injective_b pm inv
        | None -> false)) s.hyp
 
-(** val page_tables_owned_b : context -> state -> page trie -> bool **)
+(** val page_tables_owned_b : context -> state -> bool **)
 
-let page_tables_owned_b ctx s mem_ix =
+let page_tables_owned_b ctx s =
   forall_bindings (fun _ pg ->
     let { content = content0; owner = owner0 } = pg in
     (match content0 with
@@ -1096,20 +1083,20 @@ let page_tables_owned_b ctx s mem_ix =
        (match owner0 with
         | Os o ->
           forall_bindings (fun va ma' ->
-            owned_by_b mem_ix ma' (if accessible ctx va then Os o else Hyp)) m
+            owned_by_b s ma' (if accessible ctx va then Os o else Hyp)) m
         | _ -> true)
      | _ -> true)) s.mem
 
 (** val current_table_owned_b :
-    page trie -> (madd map * padd trie) trie -> os_ident -> os_info -> bool **)
+    state -> (madd map * padd map) map -> os_ident -> os_info -> bool **)
 
-let current_table_owned_b mem_ix hyp_ix o info =
-  match tfind hyp_ix o with
+let current_table_owned_b s hyp_ix o info =
+  match lookup hyp_ix o with
   | Some p ->
     let (pm, _) = p in
     (match lookup pm info.curr_page with
      | Some ma ->
-       (match tfind mem_ix ma with
+       (match lookup s.mem ma with
         | Some p0 ->
           let { content = content0; owner = owner0 } = p0 in
           (match content0 with
@@ -1121,17 +1108,16 @@ let current_table_owned_b mem_ix hyp_ix o info =
      | None -> false)
   | None -> false
 
-(** val os_tables_exist_b :
-    state -> page trie -> os_info trie -> (madd map * padd trie) trie -> bool **)
+(** val os_tables_exist_b : state -> (madd map * padd map) map -> bool **)
 
-let os_tables_exist_b s mem_ix oss_ix hyp_ix =
+let os_tables_exist_b s hyp_ix =
   (&&)
-    ((&&) (forall_bindings (current_table_owned_b mem_ix hyp_ix) s.oss)
+    ((&&) (forall_bindings (current_table_owned_b s hyp_ix) s.oss)
       (in_dom s.oss s.active_os))
-    (forall_bindings (fun o _ -> negb (is_none (tfind oss_ix o))) s.hyp)
+    (forall_bindings (fun o _ -> in_dom s.oss o) s.hyp)
 
 (** val accessible_mappings_physical_b :
-    context -> state -> (madd map * padd trie) trie -> bool **)
+    context -> state -> (madd map * padd map) map -> bool **)
 
 let accessible_mappings_physical_b ctx s hyp_ix =
   forall_bindings (fun _ pg ->
@@ -1142,24 +1128,23 @@ let accessible_mappings_physical_b ctx s hyp_ix =
         | Os o ->
           forall_bindings (fun va ma' ->
             (||) (negb (accessible ctx va))
-              (match tfind hyp_ix o with
-               | Some p -> let (_, inv) = p in negb (is_none (tfind inv ma'))
+              (match lookup hyp_ix o with
+               | Some p -> let (_, inv) = p in negb (is_none (lookup inv ma'))
                | None -> false)) m
         | _ -> true)
      | _ -> true)) s.mem
 
 (** val property_ix :
-    context -> state -> page trie -> os_info trie -> (madd map * padd trie)
-    trie -> vs_property -> bool **)
+    context -> state -> (madd map * padd map) map -> vs_property -> bool **)
 
-let property_ix ctx s mem_ix oss_ix hyp_ix = function
+let property_ix ctx s hyp_ix = function
 | Trusted_no_hcall -> trusted_no_hcall_b ctx s
 | Running_no_hcall -> running_no_hcall_b s
 | Svc_when_privileged -> svc_when_privileged_b ctx s
 | Usr_when_untrusted -> usr_when_untrusted_b ctx s
-| Hyp_maps_owned -> hyp_maps_owned_b s mem_ix hyp_ix
-| Page_tables_owned -> page_tables_owned_b ctx s mem_ix
-| Os_tables_exist -> os_tables_exist_b s mem_ix oss_ix hyp_ix
+| Hyp_maps_owned -> hyp_maps_owned_b s hyp_ix
+| Page_tables_owned -> page_tables_owned_b ctx s
+| Os_tables_exist -> os_tables_exist_b s hyp_ix
 | Accessible_mappings_physical -> accessible_mappings_physical_b ctx s hyp_ix
 
 (** val all_properties : vs_property list **)
@@ -1168,22 +1153,20 @@ let all_properties =
   Trusted_no_hcall :: (Running_no_hcall :: (Svc_when_privileged :: (Usr_when_untrusted :: (Hyp_maps_owned :: (Page_tables_owned :: (Os_tables_exist :: (Accessible_mappings_physical :: [])))))))
 
 (** val first_invalid_ix :
-    context -> state -> page trie -> os_info trie -> (madd map * padd trie)
-    trie -> vs_property option **)
+    context -> state -> (madd map * padd map) map -> vs_property option **)
 
-let first_invalid_ix ctx s mem_ix oss_ix hyp_ix =
-  find (fun p -> negb (property_ix ctx s mem_ix oss_ix hyp_ix p))
-    all_properties
+let first_invalid_ix ctx s hyp_ix =
+  find (fun p -> negb (property_ix ctx s hyp_ix p)) all_properties
 
-(** val hyp_index : state -> (madd map * padd trie) trie **)
+(** val hyp_index : state -> (madd map * padd map) map **)
 
 let hyp_index s =
-  index0 (map_values (fun pm -> (pm, (inverse pm))) s.hyp)
+  map_values (fun pm -> (pm, (inverse pm))) s.hyp
 
 (** val first_invalid : context -> state -> vs_property option **)
 
 let first_invalid ctx s =
-  first_invalid_ix ctx s (index0 s.mem) (index0 s.oss) (hyp_index s)
+  first_invalid_ix ctx s (hyp_index s)
 
 (** val valid_state_b : context -> state -> bool **)
 

@@ -279,15 +279,9 @@ val trace_from : context -> state -> index -> action list -> result list
 
 val trace_indexed : context -> state -> action list -> result list
 
-type 'v trie = 'v map
-
-val tfind : 'a1 trie -> int -> 'a1 option
-
-val index0 : 'a1 map -> 'a1 trie
-
 val invert_onto : (int * int) list -> int map -> int map
 
-val inverse : int map -> int trie
+val inverse : int map -> int map
 
 type vs_property =
 | Trusted_no_hcall
@@ -305,7 +299,7 @@ val mode_eqb : mode -> mode -> bool
 
 val is_none : 'a1 option -> bool
 
-val owned_by_b : page trie -> madd -> page_owner -> bool
+val owned_by_b : state -> madd -> page_owner -> bool
 
 val trusted_no_hcall_b : context -> state -> bool
 
@@ -315,33 +309,29 @@ val svc_when_privileged_b : context -> state -> bool
 
 val usr_when_untrusted_b : context -> state -> bool
 
-val injective_b : madd map -> padd trie -> bool
+val injective_b : madd map -> padd map -> bool
 
-val hyp_maps_owned_b :
-  state -> page trie -> (madd map * padd trie) trie -> bool
+val hyp_maps_owned_b : state -> (madd map * padd map) map -> bool
 
-val page_tables_owned_b : context -> state -> page trie -> bool
+val page_tables_owned_b : context -> state -> bool
 
 val current_table_owned_b :
-  page trie -> (madd map * padd trie) trie -> os_ident -> os_info -> bool
+  state -> (madd map * padd map) map -> os_ident -> os_info -> bool
 
-val os_tables_exist_b :
-  state -> page trie -> os_info trie -> (madd map * padd trie) trie -> bool
+val os_tables_exist_b : state -> (madd map * padd map) map -> bool
 
 val accessible_mappings_physical_b :
-  context -> state -> (madd map * padd trie) trie -> bool
+  context -> state -> (madd map * padd map) map -> bool
 
 val property_ix :
-  context -> state -> page trie -> os_info trie -> (madd map * padd trie)
-  trie -> vs_property -> bool
+  context -> state -> (madd map * padd map) map -> vs_property -> bool
 
 val all_properties : vs_property list
 
 val first_invalid_ix :
-  context -> state -> page trie -> os_info trie -> (madd map * padd trie)
-  trie -> vs_property option
+  context -> state -> (madd map * padd map) map -> vs_property option
 
-val hyp_index : state -> (madd map * padd trie) trie
+val hyp_index : state -> (madd map * padd map) map
 
 val first_invalid : context -> state -> vs_property option
 

@@ -294,8 +294,8 @@ CATALOGUE: tuple[Mutant, ...] = (
            "valid_state_b forbids a pending hypercall to every guest, not only trusted ones",
            _tags(VALIDITY, STRICT)),
     Mutant("ml-valid-window-physical", O, "vcert.ml",
-           "            (||) (negb (accessible ctx va))\n              (match tfind hyp_ix o with",
-           "            (||) false\n              (match tfind hyp_ix o with",
+           "            (||) (negb (accessible ctx va))\n              (match lookup hyp_ix o with",
+           "            (||) false\n              (match lookup hyp_ix o with",
            "valid_state_b asks that window mappings too name physical pages of the guest",
            _tags(VALIDITY, STRICT)),
 )

@@ -30,11 +30,12 @@ OCAML_REALISATIONS: dict[str, str] = {
 BASE_TYPES = frozenset({"nat", "bool", "list", "option", "prod", "unit", "->"})
 DATA_SORTS = frozenset({"Type", "Set"})
 
-# Types of the extraction that are not the model's: the read-only indexes that the
-# decision procedures build for themselves (coq/MapIndex.v), and those a long run
-# keeps from step to step (coq/StepIndex.v).  No request or answer carries one, so
-# they have no JSON form and no pyspec counterpart.
-INDEX_TYPES = frozenset({"trie", "index", "mappers"})
+# Types of the extraction that are not the model's: the indexes a long run keeps
+# from step to step (coq/StepIndex.v).  No request or answer carries one, so they
+# have no JSON form and no pyspec counterpart.  (The decision procedures' one
+# index, coq/MapIndex.v's inverse maps, is typed with the model's `map` and needs
+# no entry.)
+INDEX_TYPES = frozenset({"index", "mappers"})
 
 # The Coq files that define the model (coq/_CoqProject's model part).
 MODEL_FILES = ("AList.v", "Maps.v", "Model.v", "Actions.v", "Errors.v", "Valid.v", "Pre.v", "Post.v",
