@@ -100,6 +100,33 @@ def test_a_dask_worker_killed_mid_campaign_loses_nothing(tmp_path, dask_cluster)
     assert "workers lost: 1" in stdout
 
 
+def test_a_result_lost_with_its_worker_is_computed_again(tmp_path, dask_cluster):
+    """A batch finished on a worker that dies before the client reads the
+    result: Dask computes it again, and the executor waits for it instead of
+    reporting the batch lost (which would end the campaign with status 3)."""
+    from pyspec.difftest.dask_executor import DaskExecutor
+    from pyspec.difftest.executors import Task
+
+    address, _ = dask_cluster
+    cfg = CampaignConfig(seed=0, sequences=16, length=10, out=tmp_path, progress=False,
+                         cluster=address)
+    executor = DaskExecutor(cfg, address)
+    try:
+        client = executor._client
+        executor.submit(Task("batch", "batch-0", 0))
+        ((_, future),) = executor._futures.values()
+        wait_for(lambda: future.status == "finished", what="the batch")
+        (holder,) = client.who_has(future)[future.key]
+        pids = client.run(os.getpid)
+        os.kill(pids[holder], signal.SIGKILL)
+        wait_for(lambda: holder not in client.scheduler_info()["workers"], what="the death")
+        results = []
+        wait_for(lambda: results.extend(executor.poll(0.5)) or results, what="the result")
+        assert results[0].error is None and results[0].value is not None
+    finally:
+        executor.close()
+
+
 def test_a_bad_cluster_address_is_refused(tmp_path):
     out = vcert("diff", "--cluster", "local:zero", "--out", str(tmp_path))
     assert out.returncode == 2 and "local:N" in out.stderr

@@ -4,8 +4,9 @@ Each Dask worker keeps one long-lived driver in a `WorkerPlugin`, started on
 its first task and closed at teardown.  Tasks are the same as in the local
 pool (`executors.run_task`).  When a worker dies, Dask reschedules the tasks
 it held on the others (up to its `allowed-failures`, then `KilledWorker`,
-which comes back as a lost task); each task logs a worker event when it
-starts, so that reruns and lost workers can be counted from the events.
+which comes back as a lost task), and computes again the results it held
+that were not read yet; each task logs a worker event when it starts, so
+that reruns and lost workers can be counted from the events.
 """
 
 from __future__ import annotations
@@ -100,6 +101,12 @@ class DaskExecutor:
         results = []
         for future in self._ac.next_batch(block=False) if self._ac.has_ready() else []:
             task, _ = self._futures.pop(future.key)
+            if future.status == "lost":
+                # It finished, but the one copy of its result died with a worker
+                # before it was read: the scheduler computes it again.
+                self._futures[future.key] = (task, future)
+                self._ac.add(future)
+                continue
             if future.status == "finished":
                 results.append(TaskResult(task, future.result()))
             elif future.status == "error":
