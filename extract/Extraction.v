@@ -24,6 +24,16 @@ Extract Inlined Constant Nat.leb => "(<=)".
 Extract Inlined Constant Nat.add => "(+)".
 Extract Inlined Constant PeanoNat.Nat.div2 => "(fun n -> n / 2)".
 
+(** The routing of the tries tests a key against 0 and takes its
+    predecessor where a match on [O] and [S j] would build two closures at
+    every node (ExtrOcamlNatInt's realisation of the match), and reads the
+    low bit of a key with [Nat.even] rather than by halving and adding back.
+    ExtrOcamlNatInt realises [Nat.pred] with the polymorphic [Stdlib.max]
+    and does not realise [Nat.even] (its body would extract as a recursion
+    on the unary number). *)
+Extract Inlined Constant PeanoNat.Nat.pred => "(fun n -> if n = 0 then 0 else n - 1)".
+Extract Inlined Constant PeanoNat.Nat.even => "(fun n -> n land 1 = 0)".
+
 Extraction Language OCaml.
 
 Extraction "vcert" step trace pre_error pre_b effect valid_state_b first_invalid

@@ -98,7 +98,7 @@ type 'v map =
 (** val low_bit : int -> bool **)
 
 let low_bit n =
-  negb ((=) ((+) ((fun n -> n / 2) n) ((fun n -> n / 2) n)) n)
+  negb ((fun n -> n land 1 = 0) n)
 
 (** val lookup : 'a1 map -> int -> 'a1 option **)
 
@@ -106,13 +106,12 @@ let rec lookup m k =
   match m with
   | Leaf -> None
   | Node (l, o, r) ->
-    ((fun fO fS n -> if n=0 then fO () else fS (n-1))
-       (fun _ -> o)
-       (fun j ->
-       if low_bit j
-       then lookup r ((fun n -> n / 2) j)
-       else lookup l ((fun n -> n / 2) j))
-       k)
+    if (=) k 0
+    then o
+    else let j = (fun n -> if n = 0 then 0 else n - 1) k in
+         if low_bit j
+         then lookup r ((fun n -> n / 2) j)
+         else lookup l ((fun n -> n / 2) j)
 
 (** val node : 'a1 map -> 'a1 option -> 'a1 map -> 'a1 map **)
 
@@ -129,17 +128,16 @@ let node l o r =
 (** val single_fuel : int -> int -> 'a1 -> 'a1 map **)
 
 let rec single_fuel fuel k v =
-  (fun fO fS n -> if n=0 then fO () else fS (n-1))
-    (fun _ -> Node (Leaf, (Some v), Leaf))
-    (fun f ->
-    (fun fO fS n -> if n=0 then fO () else fS (n-1))
-      (fun _ -> Node (Leaf, (Some v), Leaf))
-      (fun j ->
-      if low_bit j
-      then Node (Leaf, None, (single_fuel f ((fun n -> n / 2) j) v))
-      else Node ((single_fuel f ((fun n -> n / 2) j) v), None, Leaf))
-      k)
-    fuel
+  if (=) k 0
+  then Node (Leaf, (Some v), Leaf)
+  else ((fun fO fS n -> if n=0 then fO () else fS (n-1))
+          (fun _ -> Node (Leaf, (Some v), Leaf))
+          (fun f ->
+          let j = (fun n -> if n = 0 then 0 else n - 1) k in
+          if low_bit j
+          then Node (Leaf, None, (single_fuel f ((fun n -> n / 2) j) v))
+          else Node ((single_fuel f ((fun n -> n / 2) j) v), None, Leaf))
+          fuel)
 
 (** val singleton : int -> 'a1 -> 'a1 map **)
 
@@ -152,13 +150,12 @@ let rec update m k v =
   match m with
   | Leaf -> singleton k v
   | Node (l, o, r) ->
-    ((fun fO fS n -> if n=0 then fO () else fS (n-1))
-       (fun _ -> Node (l, (Some v), r))
-       (fun j ->
-       if low_bit j
-       then Node (l, o, (update r ((fun n -> n / 2) j) v))
-       else Node ((update l ((fun n -> n / 2) j) v), o, r))
-       k)
+    if (=) k 0
+    then Node (l, (Some v), r)
+    else let j = (fun n -> if n = 0 then 0 else n - 1) k in
+         if low_bit j
+         then Node (l, o, (update r ((fun n -> n / 2) j) v))
+         else Node ((update l ((fun n -> n / 2) j) v), o, r)
 
 (** val remove : 'a1 map -> int -> 'a1 map **)
 
@@ -166,13 +163,12 @@ let rec remove m k =
   match m with
   | Leaf -> Leaf
   | Node (l, o, r) ->
-    ((fun fO fS n -> if n=0 then fO () else fS (n-1))
-       (fun _ -> node l None r)
-       (fun j ->
-       if low_bit j
-       then node l o (remove r ((fun n -> n / 2) j))
-       else node (remove l ((fun n -> n / 2) j)) o r)
-       k)
+    if (=) k 0
+    then node l None r
+    else let j = (fun n -> if n = 0 then 0 else n - 1) k in
+         if low_bit j
+         then node l o (remove r ((fun n -> n / 2) j))
+         else node (remove l ((fun n -> n / 2) j)) o r
 
 (** val fold_at :
     (int -> 'a1 -> 'a2 -> 'a2) -> int -> int -> 'a1 map -> 'a2 -> 'a2 **)
