@@ -85,22 +85,27 @@ Definition node (l : map V) (o : option V) (r : map V) : map V :=
   | _, _, _ => Node l o r
   end.
 
-(** The map binding only [k]; [fuel] bounds the recursion ([k] halves at
-    each level, so [fuel = k] is enough).  The key is tested first: the
-    fuel, a [nat] the extraction matches with two closures, is matched only
-    below a node on the path, not at the node of [k] itself. *)
-Fixpoint single_fuel (fuel k : nat) (v : V) : map V :=
-  if Nat.eqb k 0 then Node Leaf (Some v) Leaf
-  else
-    match fuel with
-    | O => Node Leaf (Some v) Leaf
-    | S f =>
-        let j := Nat.pred k in
-        if low_bit j then Node Leaf None (single_fuel f (Nat.div2 j) v)
-        else Node (single_fuel f (Nat.div2 j) v) None Leaf
-    end.
+(** A key other than 0 routes to a smaller key: [single] recurses on it. *)
+Lemma route_lt : forall k, Nat.eqb k 0 = false -> Nat.div2 (Nat.pred k) < k.
+Proof.
+  intros [|j] H; [discriminate|]. cbn [Nat.pred].
+  pose proof (Nat.div2_decr j j (Nat.le_succ_diag_r j)). lia.
+Qed.
 
-Definition singleton (k : nat) (v : V) : map V := single_fuel k k v.
+(** The map binding only [k].  It recurses on the proof that [k] is
+    accessible, which the extraction erases: the extracted code recurses on
+    the key alone, where a fuel (a [nat] to match) would build two closures
+    at every level. *)
+Fixpoint single (k : nat) (v : V) (H : Acc lt k) {struct H} : map V :=
+  match Nat.eqb k 0 as b return Nat.eqb k 0 = b -> map V with
+  | true => fun _ => Node Leaf (Some v) Leaf
+  | false => fun E =>
+      let j := Nat.pred k in
+      let t := single (Nat.div2 j) v (Acc_inv H (route_lt k E)) in
+      if low_bit j then Node Leaf None t else Node t None Leaf
+  end eq_refl.
+
+Definition singleton (k : nat) (v : V) : map V := single k v (lt_wf k).
 
 Fixpoint update (m : map V) (k : nat) (v : V) : map V :=
   match m with
@@ -224,16 +229,6 @@ Lemma lookup_Node_S :
     if low_bit j then lookup r (Nat.div2 j) else lookup l (Nat.div2 j).
 Proof. reflexivity. Qed.
 
-Lemma single_fuel_0 : forall f v, single_fuel f 0 v = Node Leaf (Some v) Leaf.
-Proof. intros [|f] v; reflexivity. Qed.
-
-Lemma single_fuel_S :
-  forall f j v,
-    single_fuel (S f) (S j) v =
-    if low_bit j then Node Leaf None (single_fuel f (Nat.div2 j) v)
-    else Node (single_fuel f (Nat.div2 j) v) None Leaf.
-Proof. reflexivity. Qed.
-
 Lemma update_Node_0 : forall l o r v, update (Node l o r) 0 v = Node l (Some v) r.
 Proof. reflexivity. Qed.
 
@@ -267,32 +262,30 @@ Proof.
   rewrite lookup_Node_leaves. now destruct (Nat.eqb 0 k).
 Qed.
 
-Lemma lookup_single_fuel :
-  forall f k v k', k <= f -> lookup (single_fuel f k v) k' = if Nat.eqb k k' then Some v else None.
+Lemma lookup_single :
+  forall k v (H : Acc lt k) k',
+    lookup (single k v H) k' = if Nat.eqb k k' then Some v else None.
 Proof.
-  induction f as [|f IH]; intros k v k' Hk.
-  - assert (k = 0) as -> by lia. now rewrite single_fuel_0, lookup_Node_leaves.
-  - destruct k as [|j]; [now rewrite single_fuel_0, lookup_Node_leaves|].
-    rewrite single_fuel_S.
-    assert (Hd : Nat.div2 j <= f) by (pose proof (Nat.div2_decr j f); lia).
-    destruct k' as [|j']; [destruct (low_bit j); reflexivity|].
-    cbn [Nat.eqb].
-    destruct (low_bit j) eqn:Hj, (low_bit j') eqn:Hj'; rewrite lookup_Node_S, Hj';
-      rewrite ?IH by exact Hd; try reflexivity;
-      try (rewrite route_eqb by congruence; reflexivity);
-      rewrite route_neqb by congruence; reflexivity.
+  intros k v. induction k as [k IH] using lt_wf_ind. intros [Hk] k'.
+  destruct k as [|j]; [apply lookup_Node_leaves|]. cbn [single Nat.eqb Nat.pred Acc_inv].
+  assert (Hd : Nat.div2 j < S j) by (apply (route_lt (S j)); reflexivity).
+  destruct k' as [|j']; [destruct (low_bit j); reflexivity|]. cbn [Nat.eqb].
+  destruct (low_bit j) eqn:Hj, (low_bit j') eqn:Hj'; rewrite lookup_Node_S, Hj';
+    rewrite ?(IH _ Hd); try reflexivity;
+    try (rewrite route_eqb by congruence; reflexivity);
+    rewrite route_neqb by congruence; reflexivity.
 Qed.
 
 Lemma lookup_singleton :
   forall k v k', lookup (singleton k v) k' = if Nat.eqb k k' then Some v else None.
-Proof. intros k v k'. apply lookup_single_fuel. lia. Qed.
+Proof. intros k v k'. apply lookup_single. Qed.
 
 Lemma lookup_update :
   forall m k k' v,
     lookup (update m k v) k' = if Nat.eqb k k' then Some v else lookup m k'.
 Proof.
   induction m as [|l IHl o r IHr]; intros k k' v.
-  - apply lookup_single_fuel. lia.
+  - apply lookup_singleton.
   - destruct k as [|j], k' as [|j'];
       rewrite ?update_Node_0, ?update_Node_S, ?lookup_Node_0, ?lookup_Node_S;
       cbn [Nat.eqb]; auto.

@@ -36,5 +36,7 @@ Extract Inlined Constant PeanoNat.Nat.even => "(fun n -> n land 1 = 0)".
 
 Extraction Language OCaml.
 
+(** [bindings] and [update] are the codec's (extract/driver/codec.ml): it
+    writes maps from their bindings and builds them by updates. *)
 Extraction "vcert" step trace pre_error pre_b effect valid_state_b first_invalid
-  cstep ctrace.
+  cstep ctrace bindings update.

@@ -16,11 +16,6 @@ let option_map f = function
 let fst = function
 | (x, _) -> x
 
-(** val snd : ('a1 * 'a2) -> 'a2 **)
-
-let snd = function
-| (_, y) -> y
-
 
 
 (** val eqb : bool -> bool -> bool **)
@@ -31,13 +26,6 @@ let eqb b1 b2 =
 module Nat =
  struct
  end
-
-(** val fold_left : ('a1 -> 'a2 -> 'a1) -> 'a2 list -> 'a1 -> 'a1 **)
-
-let rec fold_left f l a0 =
-  match l with
-  | [] -> a0
-  | b :: t -> fold_left f t (f a0 b)
 
 (** val existsb : ('a1 -> bool) -> 'a1 list -> bool **)
 
@@ -125,24 +113,19 @@ let node l o r =
                 | Node (_, _, _) -> Node (l, o, r)))
   | Node (_, _, _) -> Node (l, o, r)
 
-(** val single_fuel : int -> int -> 'a1 -> 'a1 map **)
+(** val single : int -> 'a1 -> 'a1 map **)
 
-let rec single_fuel fuel k v =
+let rec single k v =
   if (=) k 0
   then Node (Leaf, (Some v), Leaf)
-  else ((fun fO fS n -> if n=0 then fO () else fS (n-1))
-          (fun _ -> Node (Leaf, (Some v), Leaf))
-          (fun f ->
-          let j = (fun n -> if n = 0 then 0 else n - 1) k in
-          if low_bit j
-          then Node (Leaf, None, (single_fuel f ((fun n -> n / 2) j) v))
-          else Node ((single_fuel f ((fun n -> n / 2) j) v), None, Leaf))
-          fuel)
+  else let j = (fun n -> if n = 0 then 0 else n - 1) k in
+       let t = single ((fun n -> n / 2) j) v in
+       if low_bit j then Node (Leaf, None, t) else Node (t, None, Leaf)
 
 (** val singleton : int -> 'a1 -> 'a1 map **)
 
-let singleton k v =
-  single_fuel k k v
+let singleton =
+  single
 
 (** val update : 'a1 map -> int -> 'a1 -> 'a1 map **)
 
@@ -756,15 +739,10 @@ let tfind =
 let index m =
   m
 
-(** val invert_onto : (int * int) list -> int map -> int map **)
-
-let invert_onto l t =
-  fold_left (fun t0 e -> update t0 (snd e) (fst e)) l t
-
 (** val inverse : int map -> int trie **)
 
 let inverse m =
-  invert_onto (bindings m) Leaf
+  fold (fun k v t -> update t v k) m Leaf
 
 type vs_property =
 | Trusted_no_hcall

@@ -5,8 +5,6 @@ val option_map : ('a1 -> 'a2) -> 'a1 option -> 'a2 option
 
 val fst : ('a1 * 'a2) -> 'a1
 
-val snd : ('a1 * 'a2) -> 'a2
-
 
 
 val eqb : bool -> bool -> bool
@@ -14,8 +12,6 @@ val eqb : bool -> bool -> bool
 module Nat :
  sig
  end
-
-val fold_left : ('a1 -> 'a2 -> 'a1) -> 'a2 list -> 'a1 -> 'a1
 
 val existsb : ('a1 -> bool) -> 'a1 list -> bool
 
@@ -43,7 +39,7 @@ val lookup : 'a1 map -> int -> 'a1 option
 
 val node : 'a1 map -> 'a1 option -> 'a1 map -> 'a1 map
 
-val single_fuel : int -> int -> 'a1 -> 'a1 map
+val single : int -> 'a1 -> 'a1 map
 
 val singleton : int -> 'a1 -> 'a1 map
 
@@ -234,8 +230,6 @@ type 'v trie = 'v map
 val tfind : 'a1 trie -> int -> 'a1 option
 
 val index : 'a1 map -> 'a1 trie
-
-val invert_onto : (int * int) list -> int map -> int map
 
 val inverse : int map -> int trie
 

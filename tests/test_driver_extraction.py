@@ -58,23 +58,21 @@ def test_the_tries_only_add_and_halve(what: str) -> None:
     assert not re.search(ARITHMETIC[what], routing), f"{what} appears in the routing"
 
 
-def test_nat_matches_occur_only_in_shorter_than_and_single_fuel() -> None:
-    """TRUSTED.md: the matches on a nat are CacheModel.shorter_than's and the one on
-    Maps.single_fuel's fuel; the tries route keys without matching them."""
+def test_nat_matches_occur_only_in_shorter_than() -> None:
+    """TRUSTED.md: the only matches on a nat are CacheModel.shorter_than's; the tries
+    route keys without matching them."""
     code = VCERT_ML.read_text()
     body = code[code.index("let rec shorter_than"):code.index("let bounded_insert")]
-    single = code[code.index("let rec single_fuel"):code.index("let singleton")]
-    assert body.count(NAT_MATCH) == 2 and single.count(NAT_MATCH) == 1
-    assert code.count(NAT_MATCH) == 3
+    assert body.count(NAT_MATCH) == 2 and code.count(NAT_MATCH) == 2
 
 
 def test_the_tries_route_keys_without_closures() -> None:
-    """lookup, update and remove test the key and take its predecessor natively: the
-    only functions in them are the realisations of Nat.pred and Nat.div2, which OCaml
-    applies in place, so no closure is built at a node."""
+    """lookup, single, update and remove test the key and take its predecessor
+    natively: the only functions in them are the realisations of Nat.pred, Nat.even
+    and Nat.div2, which OCaml applies in place, so no closure is built at a node."""
     code = VCERT_ML.read_text()
-    for name, end in (("lookup", "let node"), ("update", "let rec remove"),
-                      ("remove", "let rec fold_at")):
+    for name, end in (("lookup", "let node"), ("single", "let singleton"),
+                      ("update", "let rec remove"), ("remove", "let rec fold_at")):
         body = code[code.index(f"let rec {name} "):code.index(end)]
         assert "(fun n -> if n = 0 then 0 else n - 1) k" in body, name
         for realisation in ROUTING_ARITHMETIC:
