@@ -4,9 +4,9 @@
     [nat] becomes OCaml's [int] (ExtrOcamlNatInt).  The specification only
     compares naturals ([Nat.eqb], [Nat.leb]) and does no arithmetic on them
     beyond the predecessor of a positive number in a match
-    ([CacheModel.shorter_than], the routing of [Maps]' tries), the halving of
-    keys in that routing and the sums [Maps.fold_at] builds, each at most a
-    key of the map, so no result can leave the range of the inputs; the
+    ([CacheModel.shorter_than]), the predecessor, low bit and half of keys in
+    the routing of [Maps]' tries, and the sums [Maps.fold_at] builds, each at
+    most a key of the map, so no result can leave the range of the inputs; the
     driver rejects inputs at or above 2^62.  Every directive that maps a Coq
     type or constant to an OCaml one is justified in TRUSTED.md. *)
 
