@@ -67,7 +67,7 @@ Context {V : Type}.
     rather than matching it as [O] or [S j]: the extraction realises each
     test by one native operation, where a match on a [nat] would build two
     closures at every node (docs/design-maps.md, "Cost").  The unfolding
-    lemmas ([lookup_node_0], [lookup_node_S], ...) give back the match. *)
+    lemmas ([lookup_Node_0], [lookup_Node_S], ...) give back the match. *)
 Fixpoint lookup (m : map V) (k : nat) : option V :=
   match m with
   | Leaf => None
