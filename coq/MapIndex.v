@@ -8,44 +8,46 @@ From Coq Require Import List Arith Bool.
 From VirtualCert Require Import Maps.
 Import ListNotations.
 
-(** Bind each value of a list of pairs to its key, onto [t]: the last pair of
-    a value wins.  Tail-recursive, for maps of 10^5 pages. *)
-Definition invert_onto (l : list (nat * nat)) (t : map nat) : map nat :=
-  fold_left (fun t e => update t (snd e) (fst e)) l t.
+(** The inverse of a map of naturals: from each value to a key bound to it.
+    One traversal that binds each value to its key (the last binding of a
+    value visited wins), without the list of bindings. *)
+Definition inverse (m : map nat) : map nat := fold (fun k v t => update t v k) m Leaf.
 
-(** The inverse of a map of naturals: from each value to a key bound to it. *)
-Definition inverse (m : map nat) : map nat := invert_onto (bindings m) Leaf.
+(** The same, as a [fold_right] over the bindings. *)
+Definition invert (l : list (nat * nat)) : map nat :=
+  fold_right (fun e t => update t (snd e) (fst e)) Leaf l.
 
-Lemma invert_onto_some :
-  forall l t v k,
-    lookup (invert_onto l t) v = Some k -> In (k, v) l \/ lookup t v = Some k.
+Lemma inverse_invert : forall m, inverse m = invert (bindings m).
 Proof.
-  induction l as [|[k0 v0] l IH]; intros t v k H; simpl in *; [auto|].
-  apply IH in H as [H|H]; [auto|]. rewrite lookup_update in H.
-  destruct (Nat.eqb v0 v) eqn:E; [|auto]. apply Nat.eqb_eq in E. injection H as <-.
-  subst. auto.
+  intros m. unfold inverse, invert, bindings. rewrite !fold_spec.
+  apply (fold_from_right (fun k v t => update t v k)).
 Qed.
 
-Lemma invert_onto_none :
-  forall l t v,
-    lookup (invert_onto l t) v = None -> lookup t v = None /\ forall k, ~ In (k, v) l.
+Lemma invert_some : forall l v k, lookup (invert l) v = Some k -> In (k, v) l.
 Proof.
-  induction l as [|[k0 v0] l IH]; intros t v H; simpl in *; [split; auto|].
-  apply IH in H as [H Hl]. rewrite lookup_update in H.
-  destruct (Nat.eqb v0 v) eqn:E; [discriminate|]. split; [exact H|].
-  intros k [[= -> ->]|Hin]; [now rewrite Nat.eqb_refl in E|exact (Hl k Hin)].
+  induction l as [|[k0 v0] l IH]; intros v k H; [discriminate|]. cbn in H.
+  rewrite lookup_update in H. destruct (Nat.eqb v0 v) eqn:E.
+  - apply Nat.eqb_eq in E. injection H as <-. subst. now left.
+  - right. now apply IH.
+Qed.
+
+Lemma invert_none : forall l v, lookup (invert l) v = None -> forall k, ~ In (k, v) l.
+Proof.
+  induction l as [|[k0 v0] l IH]; intros v H k Hin; [destruct Hin|]. cbn in H.
+  rewrite lookup_update in H. destruct (Nat.eqb v0 v) eqn:E; [discriminate|].
+  destruct Hin as [[= -> ->]|Hin]; [now rewrite Nat.eqb_refl in E|exact (IH v H k Hin)].
 Qed.
 
 Lemma lookup_inverse_some :
   forall m v k, lookup (inverse m) v = Some k -> lookup m k = Some v.
 Proof.
-  intros m v k H. apply invert_onto_some in H as [H|H]; [|discriminate].
-  now apply in_bindings.
+  intros m v k H. rewrite inverse_invert in H.
+  apply invert_some in H. now apply in_bindings.
 Qed.
 
 Lemma lookup_inverse_none :
   forall m v, lookup (inverse m) v = None -> forall k, lookup m k <> Some v.
 Proof.
-  intros m v H k Hl. apply invert_onto_none in H as [_ H].
-  apply (H k). now apply in_bindings.
+  intros m v H k Hl. rewrite inverse_invert in H.
+  apply (invert_none _ v H k). now apply in_bindings.
 Qed.

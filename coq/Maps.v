@@ -21,18 +21,17 @@ Inductive map (V : Type) : Type :=
 Arguments Leaf {V}.
 Arguments Node {V} _ _ _.
 
-(** Whether [n] is odd, with the halving the extraction makes native. *)
-Definition low_bit (n : nat) : bool := negb (Nat.eqb (Nat.div2 n + Nat.div2 n) n).
+(** Whether [n] is odd ([Nat.odd n]); the extraction makes [Nat.even] one
+    native operation (extract/TRUSTED.md). *)
+Definition low_bit (n : nat) : bool := negb (Nat.even n).
 
 (** Every [j] is twice its half, plus its low bit. *)
 Lemma low_bit_cases :
   forall j, (low_bit j = false /\ j = Nat.div2 j + Nat.div2 j) \/
             (low_bit j = true /\ j = S (Nat.div2 j + Nat.div2 j)).
 Proof.
-  intros j. unfold low_bit. pose proof (Nat.div2_odd j) as H.
-  destruct (Nat.odd j); simpl in H.
-  - right. split; [|lia]. apply negb_true_iff, Nat.eqb_neq. lia.
-  - left. split; [|lia]. apply negb_false_iff, Nat.eqb_eq. lia.
+  intros j. unfold low_bit. pose proof (Nat.div2_odd j) as H. unfold Nat.odd in H.
+  destruct (Nat.even j); simpl in H; [left|right]; split; [reflexivity|lia|reflexivity|lia].
 Qed.
 
 Lemma low_bit_double : forall d, low_bit (d + d) = false /\ Nat.div2 (d + d) = d.
@@ -64,14 +63,19 @@ Proof. intros j j' Hb. apply Nat.eqb_neq. intros ->. auto. Qed.
 Section Maps.
 Context {V : Type}.
 
+(** The routing at a node tests the key against 0 and takes its predecessor
+    rather than matching it as [O] or [S j]: the extraction realises each
+    test by one native operation, where a match on a [nat] would build two
+    closures at every node (docs/design-maps.md, "Cost").  The unfolding
+    lemmas ([lookup_Node_0], [lookup_Node_S], ...) give back the match. *)
 Fixpoint lookup (m : map V) (k : nat) : option V :=
   match m with
   | Leaf => None
   | Node l o r =>
-      match k with
-      | O => o
-      | S j => if low_bit j then lookup r (Nat.div2 j) else lookup l (Nat.div2 j)
-      end
+      if Nat.eqb k 0 then o
+      else
+        let j := Nat.pred k in
+        if low_bit j then lookup r (Nat.div2 j) else lookup l (Nat.div2 j)
   end.
 
 (** A node, or a leaf when it would hold nothing: keeps maps canonical. *)
@@ -81,40 +85,48 @@ Definition node (l : map V) (o : option V) (r : map V) : map V :=
   | _, _, _ => Node l o r
   end.
 
-(** The map binding only [k]; [fuel] bounds the recursion ([k] halves at
-    each level, so [fuel = k] is enough). *)
-Fixpoint single_fuel (fuel k : nat) (v : V) : map V :=
-  match fuel, k with
-  | S f, S j =>
-      if low_bit j then Node Leaf None (single_fuel f (Nat.div2 j) v)
-      else Node (single_fuel f (Nat.div2 j) v) None Leaf
-  | _, _ => Node Leaf (Some v) Leaf
-  end.
+(** A key other than 0 routes to a smaller key: [single] recurses on it. *)
+Lemma route_lt : forall k, Nat.eqb k 0 = false -> Nat.div2 (Nat.pred k) < k.
+Proof.
+  intros [|j] H; [discriminate|]. cbn [Nat.pred].
+  pose proof (Nat.div2_decr j j (Nat.le_succ_diag_r j)). lia.
+Qed.
 
-Definition singleton (k : nat) (v : V) : map V := single_fuel k k v.
+(** The map binding only [k].  It recurses on the proof that [k] is
+    accessible, which the extraction erases: the extracted code recurses on
+    the key alone, where a fuel (a [nat] to match) would build two closures
+    at every level. *)
+Fixpoint single (k : nat) (v : V) (H : Acc lt k) {struct H} : map V :=
+  match Nat.eqb k 0 as b return Nat.eqb k 0 = b -> map V with
+  | true => fun _ => Node Leaf (Some v) Leaf
+  | false => fun E =>
+      let j := Nat.pred k in
+      let t := single (Nat.div2 j) v (Acc_inv H (route_lt k E)) in
+      if low_bit j then Node Leaf None t else Node t None Leaf
+  end eq_refl.
+
+Definition singleton (k : nat) (v : V) : map V := single k v (lt_wf k).
 
 Fixpoint update (m : map V) (k : nat) (v : V) : map V :=
   match m with
   | Leaf => singleton k v
   | Node l o r =>
-      match k with
-      | O => Node l (Some v) r
-      | S j =>
-          if low_bit j then Node l o (update r (Nat.div2 j) v)
-          else Node (update l (Nat.div2 j) v) o r
-      end
+      if Nat.eqb k 0 then Node l (Some v) r
+      else
+        let j := Nat.pred k in
+        if low_bit j then Node l o (update r (Nat.div2 j) v)
+        else Node (update l (Nat.div2 j) v) o r
   end.
 
 Fixpoint remove (m : map V) (k : nat) : map V :=
   match m with
   | Leaf => Leaf
   | Node l o r =>
-      match k with
-      | O => node l None r
-      | S j =>
-          if low_bit j then node l o (remove r (Nat.div2 j))
-          else node (remove l (Nat.div2 j)) o r
-      end
+      if Nat.eqb k 0 then node l None r
+      else
+        let j := Nat.pred k in
+        if low_bit j then node l o (remove r (Nat.div2 j))
+        else node (remove l (Nat.div2 j)) o r
   end.
 
 (** The keys of a subtrie, seen from its root: the left subtrie's [j] is the
@@ -207,42 +219,78 @@ Definition of_list (l : list (nat * V)) : map V :=
 Lemma lookup_leaf : forall k, lookup Leaf k = None.
 Proof. reflexivity. Qed.
 
+(** The routing unfolded, as a match on the key would read. *)
+Lemma lookup_Node_0 : forall l o r, lookup (Node l o r) 0 = o.
+Proof. reflexivity. Qed.
+
+Lemma lookup_Node_S :
+  forall l o r j,
+    lookup (Node l o r) (S j) =
+    if low_bit j then lookup r (Nat.div2 j) else lookup l (Nat.div2 j).
+Proof. reflexivity. Qed.
+
+Lemma update_Node_0 : forall l o r v, update (Node l o r) 0 v = Node l (Some v) r.
+Proof. reflexivity. Qed.
+
+Lemma update_Node_S :
+  forall l o r j v,
+    update (Node l o r) (S j) v =
+    if low_bit j then Node l o (update r (Nat.div2 j) v)
+    else Node (update l (Nat.div2 j) v) o r.
+Proof. reflexivity. Qed.
+
+Lemma remove_Node_0 : forall l o r, remove (Node l o r) 0 = node l None r.
+Proof. reflexivity. Qed.
+
+Lemma remove_Node_S :
+  forall l o r j,
+    remove (Node l o r) (S j) =
+    if low_bit j then node l o (remove r (Nat.div2 j))
+    else node (remove l (Nat.div2 j)) o r.
+Proof. reflexivity. Qed.
+
+(** A node with leaves for children holds its root's binding only. *)
+Lemma lookup_Node_leaves :
+  forall o k, lookup (Node Leaf o Leaf) k = if Nat.eqb 0 k then o else None.
+Proof.
+  intros o [|j]; [reflexivity|]. rewrite lookup_Node_S. now destruct (low_bit j).
+Qed.
+
 Lemma lookup_node : forall l o r k, lookup (node l o r) k = lookup (Node l o r) k.
 Proof.
   intros l o r k. destruct l, o, r; try reflexivity.
-  destruct k; simpl; [reflexivity|]. now destruct (low_bit k).
+  rewrite lookup_Node_leaves. now destruct (Nat.eqb 0 k).
 Qed.
 
-Lemma lookup_single_fuel :
-  forall f k v k', k <= f -> lookup (single_fuel f k v) k' = if Nat.eqb k k' then Some v else None.
+Lemma lookup_single :
+  forall k v (H : Acc lt k) k',
+    lookup (single k v H) k' = if Nat.eqb k k' then Some v else None.
 Proof.
-  induction f as [|f IH]; intros k v k' Hk.
-  - assert (k = 0) as -> by lia. destruct k' as [|j']; simpl; [reflexivity|].
-    now destruct (low_bit j').
-  - destruct k as [|j].
-    + destruct k' as [|j']; simpl; [reflexivity|]. now destruct (low_bit j').
-    + destruct k' as [|j']; cbn [single_fuel]; [now destruct (low_bit j)|].
-      assert (Hd : Nat.div2 j <= f) by (pose proof (Nat.div2_decr j f); lia).
-      cbn [Nat.eqb].
-      destruct (low_bit j) eqn:Hj, (low_bit j') eqn:Hj'; simpl; rewrite ?Hj';
-        rewrite ?IH by exact Hd; try reflexivity;
-        try (rewrite route_eqb by congruence; reflexivity);
-        rewrite route_neqb by congruence; reflexivity.
+  intros k v. induction k as [k IH] using lt_wf_ind. intros [Hk] k'.
+  destruct k as [|j]; [apply lookup_Node_leaves|]. cbn [single Nat.eqb Nat.pred Acc_inv].
+  assert (Hd : Nat.div2 j < S j) by (apply (route_lt (S j)); reflexivity).
+  destruct k' as [|j']; [destruct (low_bit j); reflexivity|]. cbn [Nat.eqb].
+  destruct (low_bit j) eqn:Hj, (low_bit j') eqn:Hj'; rewrite lookup_Node_S, Hj';
+    rewrite ?(IH _ Hd); try reflexivity;
+    try (rewrite route_eqb by congruence; reflexivity);
+    rewrite route_neqb by congruence; reflexivity.
 Qed.
 
 Lemma lookup_singleton :
   forall k v k', lookup (singleton k v) k' = if Nat.eqb k k' then Some v else None.
-Proof. intros k v k'. apply lookup_single_fuel. lia. Qed.
+Proof. intros k v k'. apply lookup_single. Qed.
 
 Lemma lookup_update :
   forall m k k' v,
     lookup (update m k v) k' = if Nat.eqb k k' then Some v else lookup m k'.
 Proof.
   induction m as [|l IHl o r IHr]; intros k k' v.
-  - apply lookup_single_fuel. lia.
-  - destruct k as [|j], k' as [|j']; cbn [update lookup Nat.eqb]; auto.
+  - apply lookup_singleton.
+  - destruct k as [|j], k' as [|j'];
+      rewrite ?update_Node_0, ?update_Node_S, ?lookup_Node_0, ?lookup_Node_S;
+      cbn [Nat.eqb]; auto.
     + now destruct (low_bit j).
-    + destruct (low_bit j) eqn:Hj, (low_bit j') eqn:Hj'; cbn [lookup]; rewrite ?Hj';
+    + destruct (low_bit j) eqn:Hj, (low_bit j') eqn:Hj'; rewrite lookup_Node_S, Hj';
         rewrite ?IHl, ?IHr;
         try (rewrite route_eqb by congruence; reflexivity);
         rewrite route_neqb by congruence; reflexivity.
@@ -263,11 +311,13 @@ Lemma lookup_remove :
 Proof.
   induction m as [|l IHl o r IHr]; intros k k'.
   - simpl. now destruct (Nat.eqb k k').
-  - destruct k as [|j], k' as [|j']; cbn [remove]; rewrite ?lookup_node;
-      cbn [lookup Nat.eqb]; auto.
+  - destruct k as [|j], k' as [|j']; rewrite ?remove_Node_0, ?remove_Node_S.
+    + now rewrite lookup_node.
+    + now rewrite lookup_node, !lookup_Node_S.
     + destruct (low_bit j); rewrite lookup_node; reflexivity.
-    + destruct (low_bit j) eqn:Hj, (low_bit j') eqn:Hj'; rewrite lookup_node;
-        cbn [lookup]; rewrite ?Hj'; rewrite ?IHl, ?IHr;
+    + cbn [Nat.eqb].
+      destruct (low_bit j) eqn:Hj, (low_bit j') eqn:Hj'; rewrite lookup_node, !lookup_Node_S, Hj';
+        rewrite ?IHl, ?IHr;
         try (rewrite route_eqb by congruence; reflexivity);
         rewrite route_neqb by congruence; reflexivity.
 Qed.
@@ -284,12 +334,12 @@ Qed.
 (** Lookups in a node, by the key's shape. *)
 Lemma lookup_left : forall l o r d, lookup (Node l o r) (S (d + d)) = lookup l d.
 Proof.
-  intros l o r d. cbn [lookup]. destruct (low_bit_double d) as [-> ->]. reflexivity.
+  intros l o r d. rewrite lookup_Node_S. destruct (low_bit_double d) as [-> ->]. reflexivity.
 Qed.
 
 Lemma lookup_right : forall l o r d, lookup (Node l o r) (S (S (d + d))) = lookup r d.
 Proof.
-  intros l o r d. cbn [lookup]. destruct (low_bit_double1 d) as [-> ->]. reflexivity.
+  intros l o r d. rewrite lookup_Node_S. destruct (low_bit_double1 d) as [-> ->]. reflexivity.
 Qed.
 
 (** Every key of a node is its root, or comes from a subtrie. *)

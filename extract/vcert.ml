@@ -32,13 +32,6 @@ module Nat =
  struct
  end
 
-(** val fold_left : ('a1 -> 'a2 -> 'a1) -> 'a2 list -> 'a1 -> 'a1 **)
-
-let rec fold_left f l a0 =
-  match l with
-  | [] -> a0
-  | b :: t -> fold_left f t (f a0 b)
-
 (** val existsb : ('a1 -> bool) -> 'a1 list -> bool **)
 
 let rec existsb f = function
@@ -98,7 +91,7 @@ type 'v map =
 (** val low_bit : int -> bool **)
 
 let low_bit n =
-  negb ((=) ((+) ((fun n -> n / 2) n) ((fun n -> n / 2) n)) n)
+  negb ((fun n -> n land 1 = 0) n)
 
 (** val lookup : 'a1 map -> int -> 'a1 option **)
 
@@ -106,13 +99,12 @@ let rec lookup m k =
   match m with
   | Leaf -> None
   | Node (l, o, r) ->
-    ((fun fO fS n -> if n=0 then fO () else fS (n-1))
-       (fun _ -> o)
-       (fun j ->
-       if low_bit j
-       then lookup r ((fun n -> n / 2) j)
-       else lookup l ((fun n -> n / 2) j))
-       k)
+    if (=) k 0
+    then o
+    else let j = (fun n -> if n = 0 then 0 else n - 1) k in
+         if low_bit j
+         then lookup r ((fun n -> n / 2) j)
+         else lookup l ((fun n -> n / 2) j)
 
 (** val node : 'a1 map -> 'a1 option -> 'a1 map -> 'a1 map **)
 
@@ -126,25 +118,19 @@ let node l o r =
                 | Node (_, _, _) -> Node (l, o, r)))
   | Node (_, _, _) -> Node (l, o, r)
 
-(** val single_fuel : int -> int -> 'a1 -> 'a1 map **)
+(** val single : int -> 'a1 -> 'a1 map **)
 
-let rec single_fuel fuel k v =
-  (fun fO fS n -> if n=0 then fO () else fS (n-1))
-    (fun _ -> Node (Leaf, (Some v), Leaf))
-    (fun f ->
-    (fun fO fS n -> if n=0 then fO () else fS (n-1))
-      (fun _ -> Node (Leaf, (Some v), Leaf))
-      (fun j ->
-      if low_bit j
-      then Node (Leaf, None, (single_fuel f ((fun n -> n / 2) j) v))
-      else Node ((single_fuel f ((fun n -> n / 2) j) v), None, Leaf))
-      k)
-    fuel
+let rec single k v =
+  if (=) k 0
+  then Node (Leaf, (Some v), Leaf)
+  else let j = (fun n -> if n = 0 then 0 else n - 1) k in
+       let t = single ((fun n -> n / 2) j) v in
+       if low_bit j then Node (Leaf, None, t) else Node (t, None, Leaf)
 
 (** val singleton : int -> 'a1 -> 'a1 map **)
 
-let singleton k v =
-  single_fuel k k v
+let singleton =
+  single
 
 (** val update : 'a1 map -> int -> 'a1 -> 'a1 map **)
 
@@ -152,13 +138,12 @@ let rec update m k v =
   match m with
   | Leaf -> singleton k v
   | Node (l, o, r) ->
-    ((fun fO fS n -> if n=0 then fO () else fS (n-1))
-       (fun _ -> Node (l, (Some v), r))
-       (fun j ->
-       if low_bit j
-       then Node (l, o, (update r ((fun n -> n / 2) j) v))
-       else Node ((update l ((fun n -> n / 2) j) v), o, r))
-       k)
+    if (=) k 0
+    then Node (l, (Some v), r)
+    else let j = (fun n -> if n = 0 then 0 else n - 1) k in
+         if low_bit j
+         then Node (l, o, (update r ((fun n -> n / 2) j) v))
+         else Node ((update l ((fun n -> n / 2) j) v), o, r)
 
 (** val remove : 'a1 map -> int -> 'a1 map **)
 
@@ -166,13 +151,12 @@ let rec remove m k =
   match m with
   | Leaf -> Leaf
   | Node (l, o, r) ->
-    ((fun fO fS n -> if n=0 then fO () else fS (n-1))
-       (fun _ -> node l None r)
-       (fun j ->
-       if low_bit j
-       then node l o (remove r ((fun n -> n / 2) j))
-       else node (remove l ((fun n -> n / 2) j)) o r)
-       k)
+    if (=) k 0
+    then node l None r
+    else let j = (fun n -> if n = 0 then 0 else n - 1) k in
+         if low_bit j
+         then node l o (remove r ((fun n -> n / 2) j))
+         else node (remove l ((fun n -> n / 2) j)) o r
 
 (** val fold_at :
     (int -> 'a1 -> 'a2 -> 'a2) -> int -> int -> 'a1 map -> 'a2 -> 'a2 **)
@@ -967,15 +951,10 @@ let rec trace_from ctx s ix = function
 let trace_indexed ctx s acts =
   trace_from ctx s (index_of s.mem) acts
 
-(** val invert_onto : (int * int) list -> int map -> int map **)
-
-let invert_onto l t =
-  fold_left (fun t0 e -> update t0 (snd e) (fst e)) l t
-
 (** val inverse : int map -> int map **)
 
 let inverse m =
-  invert_onto (bindings m) Leaf
+  fold (fun k v t -> update t v k) m Leaf
 
 type vs_property =
 | Trusted_no_hcall

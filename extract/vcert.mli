@@ -15,8 +15,6 @@ module Nat :
  sig
  end
 
-val fold_left : ('a1 -> 'a2 -> 'a1) -> 'a2 list -> 'a1 -> 'a1
-
 val existsb : ('a1 -> bool) -> 'a1 list -> bool
 
 val filter : ('a1 -> bool) -> 'a1 list -> 'a1 list
@@ -43,7 +41,7 @@ val lookup : 'a1 map -> int -> 'a1 option
 
 val node : 'a1 map -> 'a1 option -> 'a1 map -> 'a1 map
 
-val single_fuel : int -> int -> 'a1 -> 'a1 map
+val single : int -> 'a1 -> 'a1 map
 
 val singleton : int -> 'a1 -> 'a1 map
 
@@ -278,8 +276,6 @@ val step_index : context -> state -> index -> action -> result * index
 val trace_from : context -> state -> index -> action list -> result list
 
 val trace_indexed : context -> state -> action list -> result list
-
-val invert_onto : (int * int) list -> int map -> int map
 
 val inverse : int map -> int map
 

@@ -1,8 +1,8 @@
 """The committed extraction is what Coq extracts now, and it uses none of the
-arithmetic realisers that extract/TRUSTED.md says it does not use: the
-predecessor it lists is ExtrOcamlNatInt's match on a positive nat, and the
-tries of coq/Maps.v alone add and halve (routing keys and rebuilding them in
-traversals)."""
+arithmetic realisers that extract/TRUSTED.md says it does not use: outside the
+tries the only predecessor is ExtrOcamlNatInt's match on a positive nat, and
+the tries of coq/Maps.v alone take predecessors, read low bits, add and halve
+(routing keys and rebuilding them in traversals)."""
 
 from __future__ import annotations
 
@@ -24,14 +24,17 @@ ARITHMETIC = {
     "max/min": r"Stdlib\.(max|min)",
     "subtraction": r"\(n-1\)|\(n-m\)|n - 1",
     "division": r"/2|\bmod\b",
+    "bitwise": r"\b(land|lor|lxor|lsl|lsr|asr)\b",
 }
 
 
 # ExtrOcamlNatInt's `match n with O | S n'`: n - 1 only on the branch where n > 0.
 NAT_MATCH = "(fun fO fS n -> if n=0 then fO () else fS (n-1))"
-# The realisations of Nat.add and Nat.div2 (extract/Extraction.v), and the constants 1
-# and 2 (ExtrOcamlNatInt writes them with its successor) where [fold] starts its keys.
-ROUTING_ARITHMETIC = ("(+)", "(fun n -> n / 2)", "Stdlib.Int.succ (Stdlib.Int.succ 0)",
+# The realisations of Nat.add, Nat.div2, Nat.pred and Nat.even (extract/Extraction.v), and
+# the constants 1 and 2 (ExtrOcamlNatInt writes them with its successor) where [fold]
+# starts its keys.
+ROUTING_ARITHMETIC = ("(+)", "(fun n -> n / 2)", "(fun n -> if n = 0 then 0 else n - 1)",
+                      "(fun n -> n land 1 = 0)", "Stdlib.Int.succ (Stdlib.Int.succ 0)",
                       "Stdlib.Int.succ 0")
 
 
@@ -55,14 +58,26 @@ def test_the_tries_only_add_and_halve(what: str) -> None:
     assert not re.search(ARITHMETIC[what], routing), f"{what} appears in the routing"
 
 
-def test_nat_matches_occur_only_in_shorter_than_and_the_tries() -> None:
-    """TRUSTED.md: the matches on a nat are CacheModel.shorter_than's and those of the
-    tries' key routing (lookup, single_fuel's fuel and key, update, remove)."""
+def test_nat_matches_occur_only_in_shorter_than() -> None:
+    """TRUSTED.md: the only matches on a nat are CacheModel.shorter_than's; the tries
+    route keys without matching them."""
     code = VCERT_ML.read_text()
     body = code[code.index("let rec shorter_than"):code.index("let bounded_insert")]
-    tries = _routing(code)
-    assert body.count(NAT_MATCH) == 2 and tries.count(NAT_MATCH) == 5
-    assert code.count(NAT_MATCH) == 7
+    assert body.count(NAT_MATCH) == 2 and code.count(NAT_MATCH) == 2
+
+
+def test_the_tries_route_keys_without_closures() -> None:
+    """lookup, single, update and remove test the key and take its predecessor
+    natively: the only functions in them are the realisations of Nat.pred, Nat.even
+    and Nat.div2, which OCaml applies in place, so no closure is built at a node."""
+    code = VCERT_ML.read_text()
+    for name, end in (("lookup", "let node"), ("single", "let singleton"),
+                      ("update", "let rec remove"), ("remove", "let rec fold_at")):
+        body = code[code.index(f"let rec {name} "):code.index(end)]
+        assert "(fun n -> if n = 0 then 0 else n - 1) k" in body, name
+        for realisation in ROUTING_ARITHMETIC:
+            body = body.replace(realisation, "")
+        assert "fun" not in body, name
 
 
 def test_extracted_code_compares_naturals_only_with_the_listed_directives() -> None:
