@@ -51,6 +51,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     prog = f"vcert {args.command}"
     signal.signal(signal.SIGTERM, _terminate)
+    # Python leaves SIGINT ignored when it starts ignored (a background job of a
+    # script): Ctrl-C and SIGINT must stop every command the same way anyway.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:

@@ -10,11 +10,12 @@ import os
 import time
 import signal
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from campaign_helpers import (FAKES, batches_done, same_work, start_vcert, summary, vcert,
+from campaign_helpers import (FAKES, REPO, batches_done, same_work, start_vcert, summary, vcert,
                               wait_for)
 from pyspec.difftest.campaign import CampaignConfig, report_campaign, run_campaign
 from pyspec.difftest.findings import load_finding
@@ -182,3 +183,22 @@ def test_an_interrupted_single_process_mode_keeps_its_summary(tmp_path, mode, ar
     data = summary(tmp_path)
     assert data["status"] == "interrupted" and data["mode"] == mode
     assert data["sequences_checked"] < data["sequences_announced"]
+
+
+def test_sigint_stops_vcert_started_with_sigint_ignored(tmp_path):
+    """A background job of a script starts with SIGINT ignored, and Python
+    keeps it so unless told otherwise: vcert still stops on it."""
+    proc = subprocess.Popen([sys.executable, "-m", "pyspec.cli", "diff", "--exhaustive", "4",
+                             "--out", str(tmp_path)], cwd=REPO, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    try:
+        wait_for(lambda: (tmp_path / "runs").is_dir(), what="the run folder")
+        time.sleep(1)
+        os.killpg(proc.pid, signal.SIGINT)
+        proc.communicate(timeout=60)
+        assert proc.returncode == 130
+        assert summary(tmp_path)["status"] == "interrupted"
+    finally:
+        proc.kill()
+        proc.wait()

@@ -96,8 +96,9 @@ def test_large_states_take_the_indexed_path_by_default(monkeypatch, tmp_path) ->
         results = semantics.trace(ctx, s, [codec.decode(Action, a) for a in actions])
         expected = {"responses": [codec.encode(r.response) for r in results],
                     "states": [codec.encode(r.result_state) for r in results]}
-        assert disagreements(None, [(context, state, actions, expected)]) == []
-        assert disagreements(broken, [(context, state, actions, expected)]) == ([0] if wrong else [])
+        run = [(context, state, actions, expected)]
+        assert disagreements(None, run) == []
+        assert disagreements(broken, run) == ([0] if wrong else [])
 
 
 # Faults in what the indexes keep, each a one-line change of extract/vcert.ml.
