@@ -27,6 +27,7 @@ RUNS = 300
 LENGTH = 40
 
 Json = Any
+Run = tuple[Json, Json, list[Json], dict[str, Json]]   # context, state, actions, answer
 
 
 def _bench_scale() -> Any:
@@ -39,7 +40,13 @@ def _bench_scale() -> Any:
     return module
 
 
-def generated_runs(seed: int) -> list[tuple[Json, Json, list[Json], list[Json]]]:
+def expected_answer(results: list) -> dict[str, Json]:
+    """The fields of a `run` answer (with states) that pyspec's results give."""
+    return {"responses": [codec.encode(r.response) for r in results],
+            "states": [codec.encode(r.result_state) for r in results]}
+
+
+def generated_runs(seed: int) -> list[Run]:
     """(context, state, actions, pyspec's run answer fields) of RUNS generated runs."""
     rng = random.Random(seed)
     runs = []
@@ -52,19 +59,17 @@ def generated_runs(seed: int) -> list[tuple[Json, Json, list[Json], list[Json]]]
             actions.append(a)
             results.append(r)
             state = r.result_state
-        expected = {"responses": [codec.encode(r.response) for r in results],
-                    "states": [codec.encode(r.result_state) for r in results]}
         runs.append((codec.encode(ctx), codec.encode(s), [codec.encode(a) for a in actions],
-                     expected))
+                     expected_answer(results)))
     return runs
 
 
 @pytest.fixture(scope="module")
-def runs() -> list[tuple[Json, Json, list[Json], list[Json]]]:
+def runs() -> list[Run]:
     return generated_runs(seed=2026)
 
 
-def disagreements(driver: Path | None, runs: list) -> list[int]:
+def disagreements(driver: Path | None, runs: list[Run]) -> list[int]:
     """The runs whose driver answer is not pyspec's."""
     with DriverPipe(driver) as pipe:
         lines = pipe.run_many_raw([(c, s, a) for c, s, a, _ in runs])
@@ -94,9 +99,7 @@ def test_large_states_take_the_indexed_path_by_default(monkeypatch, tmp_path) ->
         actions = bench.scale_actions(state, 60)
         ctx, s = codec.decode(Context, context), codec.decode(State, state)
         results = semantics.trace(ctx, s, [codec.decode(Action, a) for a in actions])
-        expected = {"responses": [codec.encode(r.response) for r in results],
-                    "states": [codec.encode(r.result_state) for r in results]}
-        run = [(context, state, actions, expected)]
+        run = [(context, state, actions, expected_answer(results))]
         assert disagreements(None, run) == []
         assert disagreements(broken, run) == ([0] if wrong else [])
 
