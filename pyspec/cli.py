@@ -10,10 +10,10 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
-import signal
 import sys
 import traceback
 
+from pyspec import interrupt
 from pyspec.exit_status import EPILOG, BadInput, Exit, ToolFailed
 
 # Add one line per command module (pyspec/commands/<name>.py).
@@ -43,19 +43,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _terminate(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt    # SIGTERM stops a command as Ctrl-C does
-
-
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     prog = f"vcert {args.command}"
-    signal.signal(signal.SIGTERM, _terminate)
-    # Python leaves SIGINT ignored when it starts ignored (a background job of a
-    # script): Ctrl-C and SIGINT must stop every command the same way anyway.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        return int(args.func(args) or 0)
+        with interrupt.raising():    # Ctrl-C and SIGTERM stop every command the same way
+            return int(args.func(args) or 0)
     except KeyboardInterrupt:
         print(f"{prog}: interrupted", file=sys.stderr)
         return Exit.INTERRUPTED

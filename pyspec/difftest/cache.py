@@ -23,7 +23,7 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pyspec import codec
+from pyspec import codec, interrupt
 from pyspec import semantics as sem
 from pyspec.cache import codec as ccodec
 from pyspec.cache.coherence import incoherences
@@ -310,6 +310,7 @@ def run_cache_campaign(camp: CacheCampaign,
 
     with DriverPipe(camp.driver) as driver:
         for start in range(0, camp.sequences, BATCH):
+            interrupt.check()
             end = min(start + BATCH, camp.sequences)
             seeds = [camp.seed * 1_000_003 + i for i in range(start, end)]
             cases = [random_sequence(random.Random(sd), camp.scope, camp.cfg, camp.length)
@@ -326,6 +327,7 @@ def run_cache_campaign(camp: CacheCampaign,
                     record(f)
     pairs = CachePairs(camp.scope, camp.cfg)
     for i in range(camp.pairs):
+        interrupt.check()
         sd = camp.seed * 1_000_003 + i
         ctx, state = initial_state(random.Random(sd), camp.scope)
         drawn = pairs.generate(random.Random(sd ^ 0xCAC4E), ctx, state)

@@ -23,12 +23,12 @@ when every announced sequence was checked and no batch was lost.
 from __future__ import annotations
 
 import json
-import signal
 import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from pyspec import interrupt
 from pyspec.exit_status import BadInput, Exit, verdict
 
 from . import regression
@@ -245,68 +245,61 @@ def run_campaign(cfg: CampaignConfig, resume: RunJournal | None = None) -> Campa
     total = batch_count(cfg)
     jobs = max(1, min(cfg.jobs, total or 1))
     progress = Progress(cfg.sequences, enabled=cfg.progress, obligations=Coverage().total())
-    stopping = False
-
-    def stop(signum: int, frame: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
-    executor = make_executor(cfg, jobs)
-    try:
-        if start is None:
-            rr = regression.run(reg, executor, FindingStore(cfg.out / "findings"),
-                                lambda: stopping, POLL_SECONDS)
-            start = {"regression": rr.section(reg), "corpus_start": [e.name for e in entries],
-                     "baseline": rr.baseline.to_json()}
-            if rr.complete:
-                journal.append(start)
-        section = start["regression"]
-        guide = Guide(cfg, entries, store, Coverage.from_json(start["baseline"]))
-        camp = _Campaign(cfg, journal, executor, progress, guide)
-        camp.result.regression = section
-        camp.result.failed += section.get("failed", [])
-        done = set()
-        for record in records:
-            if "batch" in record and record["batch"] not in done:
-                done.add(record["batch"])
-                camp.add_batch(record, record.get("finding_refs", []))
-                camp.result.resumed += 1
-        todo = iter(b for b in range(total) if b not in done)
-        # Batches in flight: enough to keep the workers busy; when stopping at
-        # the first finding, none beyond one per worker (with one worker, the
-        # batches run strictly in order).  A guided batch waits for its corpus.
-        window = executor.workers if cfg.stop_on_finding else 2 * executor.workers + 2
-        exhausted, waiting = False, None
-        # Exploration starts once the regression phase is complete.
-        while section["complete"] and not stopping:
-            while not exhausted and executor.in_flight() < window \
-                    and not (cfg.stop_on_finding and camp.kept):
-                b = waiting if waiting is not None else next(todo, None)
-                if b is None:
-                    exhausted = True
+    stopping = interrupt.requested
+    with interrupt.polled():    # the workers wind down; nothing is cut mid-write
+        executor = make_executor(cfg, jobs)
+        try:
+            if start is None:
+                rr = regression.run(reg, executor, FindingStore(cfg.out / "findings"),
+                                    stopping, POLL_SECONDS)
+                start = {"regression": rr.section(reg), "corpus_start": [e.name for e in entries],
+                         "baseline": rr.baseline.to_json()}
+                if rr.complete:
+                    journal.append(start)
+            section = start["regression"]
+            guide = Guide(cfg, entries, store, Coverage.from_json(start["baseline"]))
+            camp = _Campaign(cfg, journal, executor, progress, guide)
+            camp.result.regression = section
+            camp.result.failed += section.get("failed", [])
+            done = set()
+            for record in records:
+                if "batch" in record and record["batch"] not in done:
+                    done.add(record["batch"])
+                    camp.add_batch(record, record.get("finding_refs", []))
+                    camp.result.resumed += 1
+            todo = iter(b for b in range(total) if b not in done)
+            # Batches in flight: enough to keep the workers busy; when stopping at
+            # the first finding, none beyond one per worker (with one worker, the
+            # batches run strictly in order).  A guided batch waits for its corpus.
+            window = executor.workers if cfg.stop_on_finding else 2 * executor.workers + 2
+            exhausted, waiting = False, None
+            # Exploration starts once the regression phase is complete.
+            while section["complete"] and not stopping():
+                while not exhausted and executor.in_flight() < window \
+                        and not (cfg.stop_on_finding and camp.kept):
+                    b = waiting if waiting is not None else next(todo, None)
+                    if b is None:
+                        exhausted = True
+                        break
+                    if not guide.ready(b):
+                        waiting = b
+                        break
+                    waiting = None
+                    executor.submit(Task("batch", f"batch-{b}", guide.task_arg(b)))
+                if exhausted and executor.in_flight() == 0:
                     break
-                if not guide.ready(b):
-                    waiting = b
+                for res in executor.poll(POLL_SECONDS):
+                    handle(camp, res)
+                if cfg.stop_on_finding and camp.kept and all(
+                        e["shrunk_length"] is not None or e["oracle"] in NOT_SHRUNK
+                        for v in camp.kept.values() for e in v):
+                    camp.result.stopped_on_finding = True
                     break
-                waiting = None
-                executor.submit(Task("batch", f"batch-{b}", guide.task_arg(b)))
-            if exhausted and executor.in_flight() == 0:
-                break
-            for res in executor.poll(POLL_SECONDS):
-                handle(camp, res)
-            if cfg.stop_on_finding and camp.kept and all(
-                    e["shrunk_length"] is not None or e["oracle"] in NOT_SHRUNK
-                    for v in camp.kept.values() for e in v):
-                camp.result.stopped_on_finding = True
-                break
-    finally:
-        deaths, rerun = executor.reruns()
-        executor.close()
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-        progress.close()
-    camp.result.interrupted = stopping
+        finally:
+            deaths, rerun = executor.reruns()
+            executor.close()
+            progress.close()
+    camp.result.interrupted = stopping()
     camp.result.worker_deaths, camp.result.tasks_rerun = deaths, rerun
     camp.result.seconds = round(time.monotonic() - camp.start, 3)
     camp.result.corpus = {"directory": cfg.corpus, "guided_fraction": cfg.guided_fraction,

@@ -12,6 +12,8 @@ import itertools
 from dataclasses import dataclass
 from typing import Callable
 
+from pyspec import interrupt
+
 from .engine import Engine, Failure, Sequence
 from .gen import relevant_actions
 
@@ -38,6 +40,7 @@ def run_exhaustive(engine: Engine, ctx: dict, state: dict, depth: int, stats: Ex
     pending: list[Sequence] = []
 
     def flush() -> None:
+        interrupt.check()
         for seq, out in zip(pending, engine.check_batch(pending)):
             stats.sequences += 1
             stats.steps += out.steps
