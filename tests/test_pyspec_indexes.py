@@ -23,6 +23,8 @@ from pyspec.semantics import derived, step
 from pyspec.semantics.derived import least_free_page, mapped_by_own_table
 from pyspec.semantics.indexes import FreePages, MappedBy
 
+from intmap_versions import versions
+
 SCOPES = [Scope(guests=2, pages=8, vadds=6, padds=8, window=2),
           Scope(guests=3, pages=14, vadds=8, padds=10, window=2, trusted=1),
           Scope(guests=4, pages=24, vadds=12, padds=16, window=3, max_page_tables=3)]
@@ -156,17 +158,7 @@ def test_overlays_read_like_a_dict_in_coq_order(ops, large):
     entries in the same order, equality and hash; `changed_since` names every
     key at which two versions differ."""
     with large_from(large):
-        m, expected, history = IntMap({k: -k for k in range(0, 30, 2)}), {}, []
-        expected = dict(m.items())
-        for is_set, k, v in ops:
-            history.append((m, dict(expected)))
-            if is_set:
-                m = m.set(k, v)
-                expected[k] = v
-            else:
-                m = m.remove(k)
-                expected.pop(k, None)
-        history.append((m, expected))
+        history = versions(IntMap({k: -k for k in range(0, 30, 2)}), ops)
     for (old, _), (new, _) in zip(history, history[1:]):
         keys = new.changed_since(old)
         if keys is not None:

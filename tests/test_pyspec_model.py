@@ -16,6 +16,8 @@ from hypothesis import strategies as st
 from pyspec import model
 from pyspec.model import IntMap, OsInfo, Read
 
+from intmap_versions import versions
+
 COQ = Path(__file__).resolve().parent.parent / "coq"
 COQ_FILES = ["Model.v", "Actions.v", "Errors.v", "ValidDec.v"]
 
@@ -96,16 +98,7 @@ _OPS = st.lists(st.tuples(st.booleans(), st.integers(0, 6), st.integers(0, 3)), 
 def test_intmap_reads_follow_a_dict_along_persistent_updates(ops):
     """The read methods (the dict's own, bound per map) see each map's own
     entries, after any updates of it or of the maps it came from."""
-    m, model_dict, history = IntMap(), {}, []
-    for is_set, k, v in ops:
-        history.append((m, dict(model_dict)))
-        if is_set:
-            m = m.set(k, v)
-            model_dict[k] = v
-        else:
-            m = m.remove(k)
-            model_dict.pop(k, None)
-    history.append((m, model_dict))
+    history = versions(IntMap(), ops)
     for old, expected in history:
         assert list(old.items()) == list(expected.items())
         assert list(old.keys()) == list(expected)
