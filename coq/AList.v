@@ -9,6 +9,11 @@ Import ListNotations.
 
 Definition alist (V : Type) := list (nat * V).
 
+(** The domain test of both kinds of map, [ain_dom] here and [Maps.in_dom]. *)
+Lemma is_some_true {A : Type} (o : option A) :
+  match o with Some _ => true | None => false end = true <-> exists v, o = Some v.
+Proof. destruct o; split; intros H; [eauto | reflexivity | discriminate | now destruct H]. Qed.
+
 Section AList.
 Context {V : Type}.
 
@@ -103,13 +108,7 @@ Qed.
 
 Lemma ain_dom_lookup :
   forall m k, ain_dom m k = true <-> exists v, alookup m k = Some v.
-Proof.
-  intros m k. unfold ain_dom. destruct (alookup m k); split; intros H.
-  - eauto.
-  - reflexivity.
-  - discriminate.
-  - now destruct H.
-Qed.
+Proof. intros m k. apply is_some_true. Qed.
 
 (** An entry [alookup] finds is in the list. *)
 Lemma alookup_in : forall m k v, alookup m k = Some v -> In (k, v) m.

@@ -458,13 +458,7 @@ Qed.
 
 Lemma in_dom_lookup :
   forall m k, in_dom m k = true <-> exists v, lookup m k = Some v.
-Proof.
-  intros m k. unfold in_dom. destruct (lookup m k); split; intros H.
-  - eauto.
-  - reflexivity.
-  - discriminate.
-  - now destruct H.
-Qed.
+Proof. intros m k. apply is_some_true. Qed.
 
 (** A list fact, used by ValidRefl.v. *)
 Lemma find_none_iff :
