@@ -186,7 +186,7 @@ Variable s : state.
 Lemma effect_active_os :
   forall a, (forall o, a <> Switch o) -> active_os (effect ctx s a) = active_os s.
 Proof.
-  intros a Hns. unfold effect, table_edit, write_effect.
+  intros a Hns. unfold effect, table_edit, write_effect, pin_effect.
   destruct a; try (exfalso; eapply Hns; reflexivity);
     repeat match goal with
     | |- context [match ?x with _ => _ end] => destruct x

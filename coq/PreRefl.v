@@ -286,7 +286,7 @@ Proof.
       * destruct H as (_ & info & Hi & _). discriminate.
     + split; [discriminate | intros [H _]; contradiction].
   - (* Page_pin *)
-    intros. unfold Pre_page_pin. rewrite then_check_none, gate_check_none.
+    intros. unfold Pre_page_pin, pin_error. rewrite then_check_none, gate_check_none.
     apply and_iff_compat_l. rewrite <- physical_page_none_unused.
     destruct (physical_page s o pa) as [ma|]; split; intros H.
     + discriminate.
@@ -298,7 +298,7 @@ Proof.
       destruct (least_free_page s) as [ma'|] eqn:E; [reflexivity|].
       exfalso. now apply least_free_page_none with ma in E.
   - (* Page_unpin *)
-    intros. unfold Pre_page_unpin. rewrite then_check_none, gate_check_none.
+    intros. unfold Pre_page_unpin, unpin_error. rewrite then_check_none, gate_check_none.
     apply and_iff_compat_l.
     destruct (physical_page s o pa) as [ma|] eqn:Hp.
     + cbv zeta. split.
@@ -376,14 +376,14 @@ Proof.
       subst h. discriminate.
     + injection H as <-. left. split; [exact E | reflexivity].
   - (* Page_pin *)
-    intros H. apply then_check_some in H as [H|[_ H]]; [left; now apply gate_check_some|].
+    unfold pin_error. intros H. apply then_check_some in H as [H|[_ H]]; [left; now apply gate_check_some|].
     right. destruct (physical_page s o pa) as [ma|] eqn:Hp.
     + injection H as <-. left. split; [|reflexivity].
       apply physical_page_some in Hp as (pm & Hpm & Hma). eauto.
     + destruct (least_free_page s) eqn:E; [discriminate|]. injection H as <-.
       right. split; [now apply least_free_page_none | reflexivity].
   - (* Page_unpin *)
-    intros H. apply then_check_some in H as [H|[_ H]]; [left; now apply gate_check_some|].
+    unfold unpin_error. intros H. apply then_check_some in H as [H|[_ H]]; [left; now apply gate_check_some|].
     right. destruct (physical_page s o pa) as [ma|] eqn:Hp.
     + cbv zeta in H. right. split; [|destruct (_ || _); congruence].
       exists ma. split; [now apply physical_page_some|].

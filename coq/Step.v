@@ -87,6 +87,37 @@ Definition mapped_by_own_table_b (o : os_ident) (ma : madd) : bool :=
 Definition least_free_page : option madd :=
   least_key (fun _ pg => is_free_page pg) (mem s).
 
+(** The two hypercalls whose checks search the memory take the search's
+    answer as an argument: [pre_error] and [effect] pass their own searches,
+    [StepIndex.step_indexed] the answers of its indexes.  [Page_pin]'s error,
+    given the least free page: *)
+Definition pin_error (lfp : option madd) (o : os_ident) (pa : padd) (t : ptype)
+  : option error_code :=
+  then_check (gate_check o (HC_pin pa t))
+    (match physical_page o pa with
+     | Some _ => Some Padd_in_use
+     | None =>
+         match lfp with
+         | Some _ => None
+         | None => Some No_free_memory
+         end
+     end).
+
+(** [Page_unpin]'s error, given "a page table of [o] maps this page". *)
+Definition unpin_error (mapped : madd -> bool) (o : os_ident) (pa : padd)
+  : option error_code :=
+  then_check (gate_check o (HC_unpin pa))
+    (match physical_page o pa with
+     | None => Some Invalid_padd
+     | Some ma =>
+         let current :=
+           match lookup (oss s) o with
+           | Some info => Nat.eqb (curr_page info) pa
+           | None => false
+           end in
+         if current || mapped ma then Some Page_in_use else None
+     end).
+
 Definition pre_error (a : action) : option error_code :=
   match a with
   | Read va | Write va _ => access_check Running true No_access_va_os va
@@ -127,28 +158,8 @@ Definition pre_error (a : action) : option error_code :=
         | Some (mk_os_info _ None) => None
         | _ => Some Pending_hcall
         end
-  | Page_pin o pa t =>
-      then_check (gate_check o (HC_pin pa t))
-        (match physical_page o pa with
-         | Some _ => Some Padd_in_use
-         | None =>
-             match least_free_page with
-             | Some _ => None
-             | None => Some No_free_memory
-             end
-         end)
-  | Page_unpin o pa =>
-      then_check (gate_check o (HC_unpin pa))
-        (match physical_page o pa with
-         | None => Some Invalid_padd
-         | Some ma =>
-             let current :=
-               match lookup (oss s) o with
-               | Some info => Nat.eqb (curr_page info) pa
-               | None => false
-               end in
-             if current || mapped_by_own_table_b o ma then Some Page_in_use else None
-         end)
+  | Page_pin o pa t => pin_error least_free_page o pa t
+  | Page_unpin o pa => unpin_error (mapped_by_own_table_b o) o pa
   | Silent => None
   end.
 
@@ -175,6 +186,16 @@ Definition write_effect (va : vadd) (v : value) : state :=
       | None => s
       end
   | None => s
+  end.
+
+(** [Page_pin]'s effect, given the least free page. *)
+Definition pin_effect (lfp : option madd) (o : os_ident) (pa : padd) (t : ptype) : state :=
+  match lfp, lookup (hyp s) o with
+  | Some ma, Some pm =>
+      mk_state (active_os s) (exec_mode s) (activity s)
+        (serve ctx s o) (update (hyp s) o (update pm pa ma))
+        (update (mem s) ma (newpage t o))
+  | _, _ => s
   end.
 
 Definition effect (a : action) : state :=
@@ -206,14 +227,7 @@ Definition effect (a : action) : state :=
   | Chmod =>
       set_control s (active_os s)
         (if trusted ctx (active_os s) then Svc else Usr) Running
-  | Page_pin o pa t =>
-      match least_free_page, lookup (hyp s) o with
-      | Some ma, Some pm =>
-          mk_state (active_os s) (exec_mode s) (activity s)
-            (serve ctx s o) (update (hyp s) o (update pm pa ma))
-            (update (mem s) ma (newpage t o))
-      | _, _ => s
-      end
+  | Page_pin o pa t => pin_effect least_free_page o pa t
   | Page_unpin o pa =>
       match lookup (hyp s) o with
       | Some pm =>

@@ -110,37 +110,15 @@ Definition mapped_by_own_table_ix (mem : map page) (ix : index) (o : os_ident) (
 (** [step] on [Page_pin], given the least free page. *)
 Definition pin_step (ctx : context) (s : state) (lfp : option madd) (o : os_ident)
     (pa : padd) (t : ptype) : result :=
-  match then_check (gate_check ctx s o (HC_pin pa t))
-          (match physical_page s o pa with
-           | Some _ => Some Padd_in_use
-           | None => match lfp with Some _ => None | None => Some No_free_memory end
-           end) with
+  match pin_error ctx s lfp o pa t with
   | Some ec => mk_result (Error ec) s
-  | None =>
-      mk_result Ok
-        (match lfp, lookup (hyp s) o with
-         | Some ma, Some pm =>
-             mk_state (active_os s) (exec_mode s) (activity s)
-               (serve ctx s o) (update (hyp s) o (update pm pa ma))
-               (update (mem s) ma (newpage t o))
-         | _, _ => s
-         end)
+  | None => mk_result Ok (pin_effect ctx s lfp o pa t)
   end.
 
 (** [step] on [Page_unpin], given "a page table of [o] maps this page". *)
 Definition unpin_step (ctx : context) (s : state) (mapped : madd -> bool) (o : os_ident)
     (pa : padd) : result :=
-  match then_check (gate_check ctx s o (HC_unpin pa))
-          (match physical_page s o pa with
-           | None => Some Invalid_padd
-           | Some ma =>
-               let current :=
-                 match lookup (oss s) o with
-                 | Some info => Nat.eqb (curr_page info) pa
-                 | None => false
-                 end in
-               if current || mapped ma then Some Page_in_use else None
-           end) with
+  match unpin_error ctx s mapped o pa with
   | Some ec => mk_result (Error ec) s
   | None => mk_result Ok (effect ctx s (Page_unpin o pa))
   end.

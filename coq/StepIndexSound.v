@@ -266,7 +266,7 @@ End Queries.
 Lemma unpin_step_ext :
   forall ctx s f g o pa, (forall ma, f ma = g ma) -> unpin_step ctx s f o pa = unpin_step ctx s g o pa.
 Proof.
-  intros ctx s f g o pa H. unfold unpin_step.
+  intros ctx s f g o pa H. unfold unpin_step, unpin_error.
   destruct (physical_page s o pa) as [ma|]; [now rewrite H|reflexivity].
 Qed.
 
@@ -361,7 +361,7 @@ Proof.
   - (* Page_pin *)
     rewrite (least_free_ok s ix Hok).
     destruct (least_free_page s) as [k|]; [|exact Hok].
-    apply repage_ok; [exact Hok|]. intros k' Hne.
+    apply repage_ok; [exact Hok|]. intros k' Hne. unfold pin_effect.
     destruct (lookup (hyp s) o); cbn [mem]; [apply lookup_update_neq; congruence|reflexivity].
   - (* Page_unpin *)
     unfold physical_page. destruct (lookup (hyp s) o) as [pm|]; [|exact Hok].

@@ -94,7 +94,7 @@ Proof.
     2: { exfalso. now apply least_free_page_none with (ma := ma) in E. }
     apply least_free_page_some in E as [Hf' _].
     destruct (valid_guest_table Hv o info Hi) as (pm & _ & _ & Hh & _).
-    rewrite Hh. unfold Post_page_pin. eauto.
+    unfold pin_effect. rewrite Hh. unfold Post_page_pin. eauto.
   - (* Page_unpin *)
     destruct Hpre as (_ & ma & (pm & Hh & Hp) & _). rewrite Hh, Hp.
     unfold Post_page_unpin. eauto.
@@ -158,7 +158,7 @@ Proof.
   destruct Hpre as ([[info Hi] _] & _ & ma0 & Hf0).
   destruct (valid_guest_table Hv o info Hi) as (pm & _ & _ & Hh & _).
   unfold step in *. destruct (pre_error ctx s (Page_pin o pa t)); [discriminate|].
-  simpl. destruct (least_free_page s) as [ma|] eqn:E.
+  simpl. unfold pin_effect. destruct (least_free_page s) as [ma|] eqn:E.
   - apply least_free_page_some in E as [Hf Hmin]. rewrite Hh.
     exists ma, pm. split; [exact Hf | split; [exact Hmin | split; reflexivity]].
   - exfalso. now apply least_free_page_none with (ma := ma0) in E.

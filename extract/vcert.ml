@@ -559,6 +559,34 @@ let mapped_by_own_table_b s o ma =
 let least_free_page s =
   least_key (fun _ -> is_free_page) s.mem
 
+(** val pin_error :
+    context -> state -> madd option -> os_ident -> padd -> ptype ->
+    error_code option **)
+
+let pin_error ctx s lfp o pa t =
+  then_check (gate_check ctx s o (HC_pin (pa, t)))
+    (match physical_page s o pa with
+     | Some _ -> Some Padd_in_use
+     | None -> (match lfp with
+                | Some _ -> None
+                | None -> Some No_free_memory))
+
+(** val unpin_error :
+    context -> state -> (madd -> bool) -> os_ident -> padd -> error_code
+    option **)
+
+let unpin_error ctx s mapped o pa =
+  then_check (gate_check ctx s o (HC_unpin pa))
+    (match physical_page s o pa with
+     | Some ma ->
+       let current =
+         match lookup s.oss o with
+         | Some info -> (=) info.curr_page pa
+         | None -> false
+       in
+       if (||) current (mapped ma) then Some Page_in_use else None
+     | None -> Some Invalid_padd)
+
 (** val pre_error : context -> state -> action -> error_code option **)
 
 let pre_error ctx s = function
@@ -605,27 +633,8 @@ let pre_error ctx s = function
            | Some _ -> Some Pending_hcall
            | None -> None)
         | None -> Some Pending_hcall)
-| Page_pin (o, pa, t) ->
-  then_check (gate_check ctx s o (HC_pin (pa, t)))
-    (match physical_page s o pa with
-     | Some _ -> Some Padd_in_use
-     | None ->
-       (match least_free_page s with
-        | Some _ -> None
-        | None -> Some No_free_memory))
-| Page_unpin (o, pa) ->
-  then_check (gate_check ctx s o (HC_unpin pa))
-    (match physical_page s o pa with
-     | Some ma ->
-       let current =
-         match lookup s.oss o with
-         | Some info -> (=) info.curr_page pa
-         | None -> false
-       in
-       if (||) current (mapped_by_own_table_b s o ma)
-       then Some Page_in_use
-       else None
-     | None -> Some Invalid_padd)
+| Page_pin (o, pa, t) -> pin_error ctx s (least_free_page s) o pa t
+| Page_unpin (o, pa) -> unpin_error ctx s (mapped_by_own_table_b s o) o pa
 | Silent -> None
 
 (** val pre_b : context -> state -> action -> bool **)
@@ -666,6 +675,21 @@ let write_effect s va v =
      | None -> s)
   | None -> s
 
+(** val pin_effect :
+    context -> state -> madd option -> os_ident -> padd -> ptype -> state **)
+
+let pin_effect ctx s lfp o pa t =
+  match lfp with
+  | Some ma ->
+    (match lookup s.hyp o with
+     | Some pm ->
+       { active_os = s.active_os; exec_mode = s.exec_mode; activity =
+         s.activity; oss = (serve ctx s o); hyp =
+         (update s.hyp o (update pm pa ma)); mem =
+         (update s.mem ma (newpage t o)) }
+     | None -> s)
+  | None -> s
+
 (** val effect : context -> state -> action -> state **)
 
 let effect ctx s = function
@@ -695,17 +719,7 @@ let effect ctx s = function
 | Chmod ->
   set_control s s.active_os (if trusted ctx s.active_os then Svc else Usr)
     Running
-| Page_pin (o, pa, t) ->
-  (match least_free_page s with
-   | Some ma ->
-     (match lookup s.hyp o with
-      | Some pm ->
-        { active_os = s.active_os; exec_mode = s.exec_mode; activity =
-          s.activity; oss = (serve ctx s o); hyp =
-          (update s.hyp o (update pm pa ma)); mem =
-          (update s.mem ma (newpage t o)) }
-      | None -> s)
-   | None -> s)
+| Page_pin (o, pa, t) -> pin_effect ctx s (least_free_page s) o pa t
 | Page_unpin (o, pa) ->
   (match lookup s.hyp o with
    | Some pm ->
@@ -846,41 +860,15 @@ let mapped_by_own_table_ix mem0 ix o ma =
     context -> state -> madd option -> os_ident -> padd -> ptype -> result **)
 
 let pin_step ctx s lfp o pa t =
-  match then_check (gate_check ctx s o (HC_pin (pa, t)))
-          (match physical_page s o pa with
-           | Some _ -> Some Padd_in_use
-           | None ->
-             (match lfp with
-              | Some _ -> None
-              | None -> Some No_free_memory)) with
+  match pin_error ctx s lfp o pa t with
   | Some ec -> { response = (Error ec); result_state = s }
-  | None ->
-    { response = Ok; result_state =
-      (match lfp with
-       | Some ma ->
-         (match lookup s.hyp o with
-          | Some pm ->
-            { active_os = s.active_os; exec_mode = s.exec_mode; activity =
-              s.activity; oss = (serve ctx s o); hyp =
-              (update s.hyp o (update pm pa ma)); mem =
-              (update s.mem ma (newpage t o)) }
-          | None -> s)
-       | None -> s) }
+  | None -> { response = Ok; result_state = (pin_effect ctx s lfp o pa t) }
 
 (** val unpin_step :
     context -> state -> (madd -> bool) -> os_ident -> padd -> result **)
 
 let unpin_step ctx s mapped o pa =
-  match then_check (gate_check ctx s o (HC_unpin pa))
-          (match physical_page s o pa with
-           | Some ma ->
-             let current =
-               match lookup s.oss o with
-               | Some info -> (=) info.curr_page pa
-               | None -> false
-             in
-             if (||) current (mapped ma) then Some Page_in_use else None
-           | None -> Some Invalid_padd) with
+  match unpin_error ctx s mapped o pa with
   | Some ec -> { response = (Error ec); result_state = s }
   | None ->
     { response = Ok; result_state = (effect ctx s (Page_unpin (o, pa))) }

@@ -212,6 +212,13 @@ val mapped_by_own_table_b : state -> os_ident -> madd -> bool
 
 val least_free_page : state -> madd option
 
+val pin_error :
+  context -> state -> madd option -> os_ident -> padd -> ptype -> error_code
+  option
+
+val unpin_error :
+  context -> state -> (madd -> bool) -> os_ident -> padd -> error_code option
+
 val pre_error : context -> state -> action -> error_code option
 
 val pre_b : context -> state -> action -> bool
@@ -220,6 +227,9 @@ val table_edit :
   context -> state -> os_ident -> (madd map -> madd map) -> state
 
 val write_effect : state -> vadd -> value -> state
+
+val pin_effect :
+  context -> state -> madd option -> os_ident -> padd -> ptype -> state
 
 val effect : context -> state -> action -> state
 

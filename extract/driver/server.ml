@@ -307,7 +307,7 @@ let pages (s : Vcert.state) : int = Vcert.fold (fun _ _ n -> n + 1) s.Vcert.mem 
    [trace_indexed], which is [trace] (StepIndex.trace_indexed_trace) but
    keeps indexes of the free and the mapped pages instead of traversing the
    memory at each Page_pin and Page_unpin.  Smaller runs step with [trace]
-   itself, whose code the campaigns' mutants patch. *)
+   itself, so that campaigns test step's own searches of the memory. *)
 let answer ~(index_from : int) (req : request) : ((string * value) list, failure) result =
   match req with
   | Ping -> Ok [ ("pong", One (`Bool true)) ]
