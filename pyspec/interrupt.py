@@ -32,7 +32,7 @@ def _record(signum: int, frame: object) -> None:
 @contextmanager
 def _handled(handler: Callable[[int, object], None]) -> Iterator[None]:
     global _requested
-    _requested = False
+    _requested = False    # a signal before this context was acted on before it
     previous = {sig: signal.signal(sig, handler) for sig in SIGNALS}
     try:
         yield
