@@ -16,6 +16,7 @@ from typing import ContextManager
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
 _requested = False
+_depth = 0    # contexts entered and not left
 
 
 def _raise(signum: int, frame: object) -> None:
@@ -31,12 +32,15 @@ def _record(signum: int, frame: object) -> None:
 
 @contextmanager
 def _handled(handler: Callable[[int, object], None]) -> Iterator[None]:
-    global _requested
-    _requested = False    # a signal before this context was acted on before it
+    global _requested, _depth
+    if _depth == 0:
+        _requested = False    # a signal of an earlier command was acted on by it
     previous = {sig: signal.signal(sig, handler) for sig in SIGNALS}
+    _depth += 1
     try:
         yield
     finally:
+        _depth -= 1
         for sig, old in previous.items():
             signal.signal(sig, old)
 

@@ -255,3 +255,15 @@ def test_an_interrupt_python_drops_still_stops_the_cache_mode(tmp_path, monkeypa
     with interrupt.raising(), pytest.raises(KeyboardInterrupt):
         run_cache_campaign(camp, res)
     assert res.sequences == cache_difftest.BATCH and res.pairs_tried == 0
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_signal_is_remembered_across_nested_contexts_and_forgotten_after():
+    """A campaign's polled context inside the command's raising one keeps a
+    signal that came (and was lost) before it; the next command starts clean."""
+    with interrupt.raising():
+        Dropper()
+        with interrupt.polled():
+            assert interrupt.requested()
+    with interrupt.polled():
+        assert not interrupt.requested()
