@@ -7,7 +7,6 @@ can trust")."""
 from __future__ import annotations
 
 import os
-import random
 import signal
 import subprocess
 import sys
@@ -18,18 +17,8 @@ import pytest
 
 from campaign_helpers import (FAKES, REPO, batches_done, same_work, start_vcert, summary, vcert,
                               wait_for)
-from pyspec import interrupt
-from pyspec.cache.model import CacheConfig
-from pyspec.difftest import cache as cache_difftest
-from pyspec.difftest.cache import (CacheCampaign, CacheCampaignResult, check_sequences,
-                                   run_cache_campaign)
 from pyspec.difftest.campaign import CampaignConfig, report_campaign, run_campaign
-from pyspec.difftest.driver_pipe import DriverPipe
-from pyspec.difftest.engine import Engine
-from pyspec.difftest.exhaustive import ExhaustiveStats, run_exhaustive
 from pyspec.difftest.findings import load_finding
-from pyspec.difftest.scope import Scope
-from pyspec.difftest.states import initial_state
 from pyspec.driver import default_binary
 
 pytestmark = pytest.mark.skipif(not default_binary().is_file(),
@@ -213,57 +202,3 @@ def test_sigint_stops_vcert_started_with_sigint_ignored(tmp_path):
     finally:
         proc.kill()
         proc.wait()
-
-
-class Dropper:
-    """Raises SIGINT as it is collected: the KeyboardInterrupt is raised
-    inside `__del__`, where Python prints it and drops it."""
-
-    def __del__(self) -> None:
-        signal.raise_signal(signal.SIGINT)
-
-
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
-def test_an_interrupt_python_drops_still_stops_the_exhaustive_mode():
-    """A signal can land in a `__del__` or a weakref callback ("Exception
-    ignored in"): the loop stops at its next batch all the same."""
-    class DroppingEngine(Engine):
-        def check_batch(self, seqs):
-            Dropper()
-            return super().check_batch(seqs)
-
-    scope = Scope()
-    ctx, state = initial_state(random.Random(0), scope)
-    stats = ExhaustiveStats()
-    with interrupt.raising(), DriverPipe(str(default_binary())) as pipe:
-        with pytest.raises(KeyboardInterrupt):
-            run_exhaustive(DroppingEngine(scope, pipe), ctx, state, 1, stats,
-                           lambda *failure: None, batch=16)
-    assert stats.sequences == 16 < stats.announced
-
-
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
-def test_an_interrupt_python_drops_still_stops_the_cache_mode(tmp_path, monkeypatch):
-    def dropping(*args):
-        Dropper()
-        return check_sequences(*args)
-
-    monkeypatch.setattr(cache_difftest, "check_sequences", dropping)
-    camp = CacheCampaign(CacheConfig(2, 2, True), sequences=3 * cache_difftest.BATCH,
-                         length=5, pairs=10, out=tmp_path, driver=str(default_binary()))
-    res = CacheCampaignResult()
-    with interrupt.raising(), pytest.raises(KeyboardInterrupt):
-        run_cache_campaign(camp, res)
-    assert res.sequences == cache_difftest.BATCH and res.pairs_tried == 0
-
-
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
-def test_a_signal_is_remembered_across_nested_contexts_and_forgotten_after():
-    """A campaign's polled context inside the command's raising one keeps a
-    signal that came (and was lost) before it; the next command starts clean."""
-    with interrupt.raising():
-        Dropper()
-        with interrupt.polled():
-            assert interrupt.requested()
-    with interrupt.polled():
-        assert not interrupt.requested()

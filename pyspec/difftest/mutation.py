@@ -25,6 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from pyspec import interrupt
 from pyspec.driver import default_binary
 
 from .mutants import Mutant, NotApplicable, prepare
@@ -117,6 +118,7 @@ def run_mutants(mutants: list[Mutant], budget: MutationBudget, jobs: int,
             results = []
             for f in futures:
                 r = f.result()
+                interrupt.check()
                 if on_result is not None:
                     on_result(r)
                 results.append(r)

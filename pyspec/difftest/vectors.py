@@ -20,6 +20,8 @@ from typing import Callable
 
 import jinja2
 
+from pyspec import interrupt
+
 from . import coqterm
 from .batch import generator_invalid_finding, make_sequence, sequence_seed, to_finding
 from .coverage import action_name, possible_cells, response_name
@@ -84,6 +86,7 @@ def collect(engine: Engine, seed: int, sequences: int, length: int, budget: Shri
     found: dict[tuple[str, str], Vector] = {}
     tried = 0
     for i in range(sequences):
+        interrupt.check()
         if not wanted - set(found):
             break
         seq = make_sequence(engine, sequence_seed(seed, i), length)
