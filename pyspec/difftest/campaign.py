@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -217,6 +218,40 @@ class _Campaign:
         if len(r.timeline) > TIMELINE_MAX:
             r.timeline[:] = r.timeline[::2]
 
+    # -- exploration --------------------------------------------------------------------
+
+    def explore(self, todo: Iterator[int]) -> None:
+        """Deal the batches `todo` out and handle the reports, until every
+        batch is done, a signal came, or (--stop-on-finding) the first
+        findings are kept and shrunk."""
+        cfg, executor = self.cfg, self.executor
+        # Batches in flight: enough to keep the workers busy; when stopping at
+        # the first finding, none beyond one per worker (with one worker, the
+        # batches run strictly in order).  A guided batch waits for its corpus.
+        window = executor.workers if cfg.stop_on_finding else 2 * executor.workers + 2
+        exhausted, waiting = False, None
+        while not interrupt.requested():
+            while not exhausted and executor.in_flight() < window \
+                    and not (cfg.stop_on_finding and self.kept):
+                b = waiting if waiting is not None else next(todo, None)
+                if b is None:
+                    exhausted = True
+                    break
+                if not self.guide.ready(b):
+                    waiting = b
+                    break
+                waiting = None
+                executor.submit(Task("batch", f"batch-{b}", self.guide.task_arg(b)))
+            if exhausted and executor.in_flight() == 0:
+                return
+            for res in executor.poll(POLL_SECONDS):
+                handle(self, res)
+            if cfg.stop_on_finding and self.kept and all(
+                    e["shrunk_length"] is not None or e["oracle"] in NOT_SHRUNK
+                    for v in self.kept.values() for e in v):
+                self.result.stopped_on_finding = True
+                return
+
     # -- the end ------------------------------------------------------------------------
 
     def finish(self) -> CampaignResult:
@@ -245,13 +280,12 @@ def run_campaign(cfg: CampaignConfig, resume: RunJournal | None = None) -> Campa
     total = batch_count(cfg)
     jobs = max(1, min(cfg.jobs, total or 1))
     progress = Progress(cfg.sequences, enabled=cfg.progress, obligations=Coverage().total())
-    stopping = interrupt.requested
     with interrupt.polled():    # the workers wind down; nothing is cut mid-write
         executor = make_executor(cfg, jobs)
         try:
             if start is None:
                 rr = regression.run(reg, executor, FindingStore(cfg.out / "findings"),
-                                    stopping, POLL_SECONDS)
+                                    interrupt.requested, POLL_SECONDS)
                 start = {"regression": rr.section(reg), "corpus_start": [e.name for e in entries],
                          "baseline": rr.baseline.to_json()}
                 if rr.complete:
@@ -267,39 +301,13 @@ def run_campaign(cfg: CampaignConfig, resume: RunJournal | None = None) -> Campa
                     done.add(record["batch"])
                     camp.add_batch(record, record.get("finding_refs", []))
                     camp.result.resumed += 1
-            todo = iter(b for b in range(total) if b not in done)
-            # Batches in flight: enough to keep the workers busy; when stopping at
-            # the first finding, none beyond one per worker (with one worker, the
-            # batches run strictly in order).  A guided batch waits for its corpus.
-            window = executor.workers if cfg.stop_on_finding else 2 * executor.workers + 2
-            exhausted, waiting = False, None
-            # Exploration starts once the regression phase is complete.
-            while section["complete"] and not stopping():
-                while not exhausted and executor.in_flight() < window \
-                        and not (cfg.stop_on_finding and camp.kept):
-                    b = waiting if waiting is not None else next(todo, None)
-                    if b is None:
-                        exhausted = True
-                        break
-                    if not guide.ready(b):
-                        waiting = b
-                        break
-                    waiting = None
-                    executor.submit(Task("batch", f"batch-{b}", guide.task_arg(b)))
-                if exhausted and executor.in_flight() == 0:
-                    break
-                for res in executor.poll(POLL_SECONDS):
-                    handle(camp, res)
-                if cfg.stop_on_finding and camp.kept and all(
-                        e["shrunk_length"] is not None or e["oracle"] in NOT_SHRUNK
-                        for v in camp.kept.values() for e in v):
-                    camp.result.stopped_on_finding = True
-                    break
+            if section["complete"]:    # exploration follows a complete regression phase
+                camp.explore(b for b in range(total) if b not in done)
         finally:
             deaths, rerun = executor.reruns()
             executor.close()
             progress.close()
-    camp.result.interrupted = stopping()
+    camp.result.interrupted = interrupt.requested()
     camp.result.worker_deaths, camp.result.tasks_rerun = deaths, rerun
     camp.result.seconds = round(time.monotonic() - camp.start, 3)
     camp.result.corpus = {"directory": cfg.corpus, "guided_fraction": cfg.guided_fraction,
